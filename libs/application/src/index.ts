@@ -1,0 +1,1 @@
+// Command handlers and consumers (classifier, colour detector, projector)

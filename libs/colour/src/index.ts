@@ -1,0 +1,1 @@
+// Dominant-colour detection on the RGB and RYB palettes

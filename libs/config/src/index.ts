@@ -1,0 +1,1 @@
+// Configuration schema shared by every mode

@@ -1,0 +1,1 @@
+// Image aggregate, commands and invariants

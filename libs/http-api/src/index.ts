@@ -1,0 +1,1 @@
+// NestJS HTTP API module

@@ -1,0 +1,1 @@
+// Image decoding, validation and model preprocessing with sharp

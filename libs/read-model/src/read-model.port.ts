@@ -1,0 +1,121 @@
+// The read model port: the queryable catalog projected from the event log.
+// Adapters: MikroORM on SQLite/libSQL (embedded) and on PostgreSQL (distributed); both pass
+// the contract suite in ./testing/read-model.contract.ts.
+import type { DomainEvent } from '@vegvision/contracts';
+
+export type Palette = 'RGB' | 'RYB';
+
+export interface KindScoreView {
+  kind: string;
+  confidence: number;
+}
+
+export interface PaletteShareView {
+  hex: string;
+  share: number;
+}
+
+export interface ImageView {
+  imageId: string;
+  objectKey: string;
+  sha256: string;
+  contentType: string;
+  width: number;
+  height: number;
+  sizeBytes: number;
+  source: 'upload' | 'catalog';
+  datasetSplit: string | null;
+  groundTruthKind: string | null;
+  originalName: string | null;
+  /** First upload time. */
+  uploadedAt: string;
+  /** How many ImageUploaded events the image's stream holds (same bytes uploaded again). */
+  uploadCount: number;
+  /** Newest classification (by event position), null until classified. */
+  kind: string | null;
+  confidence: number | null;
+  top: KindScoreView[];
+  modelVersion: string | null;
+  classifiedAt: string | null;
+  rgbHex: string | null;
+  rybHex: string | null;
+  rgbShares: PaletteShareView[];
+  rybShares: PaletteShareView[];
+  colourAlgorithm: string | null;
+  colouredAt: string | null;
+  /** 'processing' until both a classification and colours are projected, then 'ready'. */
+  status: 'processing' | 'ready';
+}
+
+/** One ImageClassified event of an image (the history keeps every model's label). */
+export interface ClassificationView {
+  eventId: string;
+  imageId: string;
+  modelVersion: string;
+  kind: string;
+  confidence: number;
+  top: KindScoreView[];
+  classifiedAt: string;
+  position: number;
+}
+
+export interface SampleQuery {
+  /** 1..9 */
+  count: number;
+  kind?: string;
+  /** Required when colour is given. */
+  palette?: Palette;
+  /** "#RRGGBB", upper-case, one of the palette's colours. */
+  colour?: string;
+}
+
+export interface Facets {
+  total: number;
+  /** Count of images per newest kind (including "not_a_vegetable"). */
+  kinds: Record<string, number>;
+  /** Count of images per dominant colour hex, per palette. */
+  colours: Record<Palette, Record<string, number>>;
+}
+
+export interface ReadModel {
+  /** Creates or upgrades the schema (migrations). Idempotent. */
+  migrate(): Promise<void>;
+
+  /**
+   * Applies one event of the log to the projection `projection`, exactly once: when
+   * `position` is not greater than the projection's checkpoint the call does nothing and
+   * returns false; otherwise rows and checkpoint are written in one transaction.
+   */
+  project(projection: string, event: DomainEvent, position: number): Promise<boolean>;
+
+  /** The projection's checkpoint (position of the last applied event), or 'start'. */
+  checkpoint(projection: string): Promise<number | 'start'>;
+
+  getImage(imageId: string): Promise<ImageView | null>;
+  findBySha256(sha256: string): Promise<ImageView | null>;
+  /** Every classification of an image, oldest first. */
+  classifications(imageId: string): Promise<ClassificationView[]>;
+
+  /**
+   * A uniformly random sample of at most `count` images that match every given filter
+   * (only images with the filtered labels projected). Fewer matches return all of them;
+   * none return an empty array.
+   */
+  sample(query: SampleQuery): Promise<ImageView[]>;
+
+  facets(): Promise<Facets>;
+
+  /** Deletes every row written by the projection and its checkpoint (before a rebuild). */
+  reset(projection: string): Promise<void>;
+
+  /** All rows of the projection in a stable order, for comparing a rebuild with the live model. */
+  dump(projection: string): Promise<unknown[]>;
+
+  /** Readiness probe: resolves when the database answers. */
+  ping(): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+/** Name of the catalog projection (images + classification history). */
+export const CATALOG_PROJECTION = 'catalog';

@@ -1,1 +1,1 @@
-// Configuration schema shared by every mode
+export * from './config';

@@ -1,7 +1,7 @@
 // Event contracts of vegvision: the generated protobuf-es types (from proto/) plus the
 // envelope every event travels in, and the codec between domain events and the JSON
 // stored in event stores and carried on the bus.
-import { create, fromJson, toJson, type JsonObject } from '@bufbuild/protobuf';
+import { create, fromJson, toJson, type JsonObject, type MessageInitShape } from '@bufbuild/protobuf';
 import {
   ColourDetectedSchema,
   ImageClassifiedSchema,
@@ -65,6 +65,11 @@ export class UnknownEventTypeError extends Error {
   }
 }
 
+/** Narrows a domain event by its type. */
+export function isEvent<T extends EventType>(event: DomainEvent, type: T): event is Extract<DomainEvent, { meta: { type: T } }> {
+  return event.meta.type === type;
+}
+
 export function isEventType(type: string): type is EventType {
   return (EVENT_TYPES as readonly string[]).includes(type);
 }
@@ -72,7 +77,7 @@ export function isEventType(type: string): type is EventType {
 /** Builds a typed payload, filling defaults for absent fields. */
 export function makeEventData<T extends EventType>(
   type: T,
-  init: Omit<Partial<EventDataMap[T]>, '$typeName'>,
+  init: MessageInitShape<(typeof SCHEMAS)[T]>,
 ): EventDataMap[T] {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return create(SCHEMAS[type] as any, init as any) as unknown as EventDataMap[T];

@@ -1,1 +1,5 @@
-// Image aggregate, commands and invariants
+// Domain of vegvision: the image aggregate, its commands and invariants.
+export * from './kinds';
+export * from './ids';
+export * from './errors';
+export * from './image.aggregate';

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+describe('configuration', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vv-config-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('defaults to the embedded mode with every role and a persisted signing secret', () => {
+    const c = loadConfig({}, { VEGVISION_DATA_DIR: dir });
+    expect(c.mode).toBe('embedded');
+    expect(c.roles).toEqual(['api', 'relay', 'classifier', 'colour', 'projector']);
+    expect(c.eventStore).toEqual({ kind: 'file', path: path.join(dir, 'events.jsonl') });
+    expect(c.bus).toEqual({ kind: 'in-process' });
+    expect(c.readModel).toEqual({ kind: 'sqlite', path: path.join(dir, 'read-model.sqlite') });
+    expect(c.storage.kind).toBe('local');
+    const again = loadConfig({}, { VEGVISION_DATA_DIR: dir });
+    expect(again.storage).toEqual(c.storage);
+  });
+
+  it('switches to the distributed adapters by configuration only', () => {
+    const c = loadConfig(
+      {},
+      {
+        VEGVISION_MODE: 'distributed',
+        VEGVISION_DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
+        VEGVISION_KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093',
+        VEGVISION_S3_ENDPOINT: 'http://127.0.0.1:8333',
+        VEGVISION_S3_ACCESS_KEY_ID: 'k',
+        VEGVISION_S3_SECRET_ACCESS_KEY: 's',
+        VEGVISION_ROLES: 'classifier',
+        VEGVISION_DATA_DIR: dir,
+      },
+    );
+    expect(c.eventStore.kind).toBe('postgres');
+    expect(c.bus).toEqual({ kind: 'kafka', brokers: ['127.0.0.1:9092', '127.0.0.1:9093'], clientId: 'vegvision' });
+    expect(c.storage.kind).toBe('s3');
+    expect(c.readModel.kind).toBe('postgres');
+    expect(c.roles).toEqual(['classifier']);
+  });
+
+  it('explains what is wrong', () => {
+    expect(() => loadConfig({}, { VEGVISION_PORT: 'abc', VEGVISION_DATA_DIR: dir })).toThrow(ConfigError);
+    expect(() => loadConfig({}, { VEGVISION_ROLES: 'api,cook', VEGVISION_DATA_DIR: dir })).toThrow(/unknown role "cook"/);
+    expect(() => loadConfig({}, { VEGVISION_MODE: 'distributed', VEGVISION_DATA_DIR: dir })).toThrow(/databaseUrl is required/);
+  });
+});

@@ -1,0 +1,223 @@
+// One configuration schema for every mode. Embedded (default): file event store, in-process
+// bus, local directory storage, SQLite read model, all roles in one process. Distributed:
+// the same keys select PostgreSQL/KurrentDB, Kafka, S3 and PostgreSQL, and each service runs
+// the roles it is given.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const ROLES = ['api', 'relay', 'classifier', 'colour', 'projector'] as const;
+export type Role = (typeof ROLES)[number];
+
+const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const schema = z
+  .object({
+    mode: z.enum(['embedded', 'distributed']).default('embedded'),
+    roles: z
+      .string()
+      .default(ROLES.join(','))
+      .transform((s, ctx) => {
+        const roles = s.split(',').map((r) => r.trim()).filter(Boolean);
+        for (const r of roles) {
+          if (!(ROLES as readonly string[]).includes(r)) {
+            ctx.addIssue({ code: 'custom', message: `unknown role "${r}" (roles: ${ROLES.join(', ')})` });
+          }
+        }
+        return roles as Role[];
+      }),
+    dataDir: z.string().default('.vegvision'),
+    host: z.string().default('127.0.0.1'),
+    port: intFrom(8080),
+    publicUrl: z.string().url().optional(),
+    eventStore: z.enum(['file', 'postgres', 'kurrentdb']).optional(),
+    eventStorePath: z.string().optional(),
+    eventStoreSchema: z.string().default('vegvision_events'),
+    kurrentdbUrl: z.string().optional(),
+    databaseUrl: z.string().optional(),
+    bus: z.enum(['in-process', 'kafka']).optional(),
+    kafkaBrokers: z.string().optional(),
+    kafkaClientId: z.string().default('vegvision'),
+    topic: z.string().default('vegvision.events'),
+    storage: z.enum(['local', 's3']).optional(),
+    storageDir: z.string().optional(),
+    s3Endpoint: z.string().optional(),
+    s3Region: z.string().default('us-east-1'),
+    s3Bucket: z.string().default('vegvision'),
+    s3AccessKeyId: z.string().optional(),
+    s3SecretAccessKey: z.string().optional(),
+    readModel: z.enum(['sqlite', 'postgres']).optional(),
+    readModelPath: z.string().optional(),
+    readModelSchema: z.string().default('vegvision_read'),
+    modelDir: z.string().optional(),
+    inferenceThreads: intFrom(0),
+    signingSecret: z.string().min(16).optional(),
+    adminToken: z.string().min(16).optional(),
+    maxUploadBytes: intFrom(25 * 1024 * 1024, 1),
+    maxPixels: intFrom(40_000_000, 1),
+    linkTtlSeconds: intFrom(300, 1),
+    corsOrigins: z.string().default(''),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+
+export type RawConfig = z.input<typeof schema>;
+
+export interface VegvisionConfig {
+  mode: 'embedded' | 'distributed';
+  roles: Role[];
+  dataDir: string;
+  http: { host: string; port: number; publicUrl: string; corsOrigins: string[] };
+  eventStore:
+    | { kind: 'file'; path: string }
+    | { kind: 'postgres'; url: string; schema: string }
+    | { kind: 'kurrentdb'; connectionString: string };
+  bus: { kind: 'in-process' } | { kind: 'kafka'; brokers: string[]; clientId: string };
+  topic: string;
+  storage:
+    | { kind: 'local'; dir: string; publicBaseUrl: string; signingSecret: string }
+    | {
+        kind: 's3';
+        endpoint?: string;
+        region: string;
+        bucket: string;
+        accessKeyId: string;
+        secretAccessKey: string;
+        forcePathStyle: boolean;
+      };
+  readModel: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
+  classifier: { modelDir?: string; threads: number };
+  limits: { maxUploadBytes: number; maxPixels: number; linkTtlSeconds: number };
+  adminToken?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  readonly code = 'invalid_configuration';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Maps VEGVISION_* environment variables (e.g. VEGVISION_KAFKA_BROKERS) to raw keys. */
+export function rawFromEnv(env: NodeJS.ProcessEnv = process.env): RawConfig {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const envName = 'VEGVISION_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+    const value = env[envName];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  if (!raw['kurrentdbUrl'] && env['KURRENTDB_URL']) raw['kurrentdbUrl'] = env['KURRENTDB_URL'];
+  return raw as RawConfig;
+}
+
+function required(value: string | undefined, name: string, why: string): string {
+  if (!value) throw new ConfigError(`${name} is required ${why}`);
+  return value;
+}
+
+/** Reads a persisted secret from the data dir, creating it on first use (embedded mode). */
+function persistedSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('hex');
+    fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  }
+}
+
+export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = process.env): VegvisionConfig {
+  const parsed = schema.safeParse({ ...rawFromEnv(env), ...overrides });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const distributed = c.mode === 'distributed';
+  const dataDir = path.resolve(c.dataDir);
+  const publicUrl = (c.publicUrl ?? `http://${c.host === '0.0.0.0' ? '127.0.0.1' : c.host}:${c.port}`).replace(/\/$/, '');
+  const why = (what: string) => `when ${what} (set it in the environment as VEGVISION_...)`;
+
+  const eventStoreKind = c.eventStore ?? (distributed ? 'postgres' : 'file');
+  const eventStore: VegvisionConfig['eventStore'] =
+    eventStoreKind === 'file'
+      ? { kind: 'file', path: path.resolve(c.eventStorePath ?? path.join(dataDir, 'events.jsonl')) }
+      : eventStoreKind === 'postgres'
+        ? { kind: 'postgres', url: required(c.databaseUrl, 'databaseUrl', why('eventStore=postgres')), schema: c.eventStoreSchema }
+        : { kind: 'kurrentdb', connectionString: required(c.kurrentdbUrl, 'kurrentdbUrl', why('eventStore=kurrentdb')) };
+
+  const busKind = c.bus ?? (distributed ? 'kafka' : 'in-process');
+  const bus: VegvisionConfig['bus'] =
+    busKind === 'in-process'
+      ? { kind: 'in-process' }
+      : {
+          kind: 'kafka',
+          brokers: required(c.kafkaBrokers, 'kafkaBrokers', why('bus=kafka')).split(',').map((b) => b.trim()),
+          clientId: c.kafkaClientId,
+        };
+
+  const storageKind = c.storage ?? (distributed ? 's3' : 'local');
+  const storage: VegvisionConfig['storage'] =
+    storageKind === 'local'
+      ? {
+          kind: 'local',
+          dir: path.resolve(c.storageDir ?? path.join(dataDir, 'objects')),
+          publicBaseUrl: publicUrl,
+          signingSecret: c.signingSecret ?? persistedSecret(dataDir, 'signing-secret'),
+        }
+      : {
+          kind: 's3',
+          endpoint: c.s3Endpoint,
+          region: c.s3Region,
+          bucket: c.s3Bucket,
+          accessKeyId: required(c.s3AccessKeyId, 's3AccessKeyId', why('storage=s3')),
+          secretAccessKey: required(c.s3SecretAccessKey, 's3SecretAccessKey', why('storage=s3')),
+          forcePathStyle: true,
+        };
+
+  const readModelKind = c.readModel ?? (distributed ? 'postgres' : 'sqlite');
+  const readModel: VegvisionConfig['readModel'] =
+    readModelKind === 'sqlite'
+      ? { kind: 'sqlite', path: path.resolve(c.readModelPath ?? path.join(dataDir, 'read-model.sqlite')) }
+      : { kind: 'postgres', url: required(c.databaseUrl, 'databaseUrl', why('readModel=postgres')), schema: c.readModelSchema };
+
+  if (distributed && (eventStore.kind === 'file' || bus.kind === 'in-process' || readModel.kind === 'sqlite')) {
+    throw new ConfigError(
+      'distributed mode needs shared infrastructure: eventStore postgres|kurrentdb, bus kafka, readModel postgres',
+    );
+  }
+
+  return {
+    mode: c.mode,
+    roles: c.roles,
+    dataDir,
+    http: {
+      host: c.host,
+      port: c.port,
+      publicUrl,
+      corsOrigins: c.corsOrigins.split(',').map((o) => o.trim()).filter(Boolean),
+    },
+    eventStore,
+    bus,
+    topic: c.topic,
+    storage,
+    readModel,
+    classifier: { modelDir: c.modelDir ? path.resolve(c.modelDir) : undefined, threads: c.inferenceThreads },
+    limits: { maxUploadBytes: c.maxUploadBytes, maxPixels: c.maxPixels, linkTtlSeconds: c.linkTtlSeconds },
+    adminToken: c.adminToken,
+    logLevel: c.logLevel,
+  };
+}
+
+/** The configuration reference: every key with its environment variable name. */
+export function configReference(): { key: string; env: string }[] {
+  return Object.keys(schema.shape).map((key) => ({
+    key,
+    env: 'VEGVISION_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase(),
+  }));
+}

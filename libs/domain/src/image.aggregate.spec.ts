@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import {
+  classificationEventId,
+  decideClassification,
+  decideColours,
+  decideUpload,
+  emptyState,
+  fold,
+  imageIdFromSha256,
+  importEventId,
+  DomainError,
+  ImageNotFoundError,
+  type UploadImage,
+} from './index';
+
+const sha = createHash('sha256').update('pixels').digest('hex');
+const imageId = imageIdFromSha256(sha);
+const ctx = { correlationId: 'corr-1', now: () => new Date('2026-01-02T03:04:05.000Z') };
+const upload: UploadImage = {
+  sha256: sha,
+  objectKey: `originals/${sha.slice(0, 2)}/${sha}`,
+  contentType: 'image/jpeg',
+  width: 640,
+  height: 480,
+  sizeBytes: 12345,
+  source: 'upload',
+};
+const classification = {
+  modelVersion: 'm1',
+  kind: 'Tomato',
+  confidence: 0.9,
+  top: [
+    { kind: 'Tomato', confidence: 0.9 },
+    { kind: 'Capsicum', confidence: 0.05 },
+  ],
+};
+const colours = {
+  algorithmVersion: 'mean-euclidean-v1',
+  rgbHex: '#FF0000',
+  rybHex: '#FE2712',
+  rgbShares: [{ hex: '#FF0000', share: 1 }],
+  rybShares: [{ hex: '#FE2712', share: 1 }],
+};
+
+describe('image aggregate', () => {
+  it('derives one image id per content and records an upload', () => {
+    expect(imageIdFromSha256(sha)).toBe(imageIdFromSha256(sha.toUpperCase()));
+    expect(imageId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const [event] = decideUpload(emptyState(imageId), upload, ctx);
+    expect(event.meta).toMatchObject({ type: 'ImageUploaded', schemaVersion: 1, correlationId: 'corr-1' });
+    expect(event.data).toMatchObject({ imageId, sha256: sha, width: 640, height: 480, sizeBytes: 12345n });
+  });
+
+  it('keeps every upload of the same bytes and ignores a repeated upload event id', () => {
+    const first = decideUpload(emptyState(imageId), { ...upload, eventId: importEventId(sha, 'Bean/1.jpg') }, ctx);
+    const state = fold(imageId, first);
+    expect(decideUpload(state, { ...upload, eventId: importEventId(sha, 'Bean/1.jpg') }, ctx)).toEqual([]);
+    const second = decideUpload(state, upload, ctx);
+    expect(second).toHaveLength(1);
+    expect(fold(imageId, [...first, ...second]).uploadEventIds.size).toBe(2);
+  });
+
+  it('rejects uploads that break invariants', () => {
+    const s = emptyState(imageId);
+    expect(() => decideUpload(s, { ...upload, sha256: 'nope' }, ctx)).toThrow(DomainError);
+    expect(() => decideUpload(emptyState('other'), upload, ctx)).toThrow(/is not the image/);
+    expect(() => decideUpload(s, { ...upload, contentType: 'image/gif' }, ctx)).toThrow(/not accepted/);
+    expect(() => decideUpload(s, { ...upload, width: 0 }, ctx)).toThrow(/positive/);
+    expect(() => decideUpload(s, { ...upload, groundTruthKind: 'Banana' }, ctx)).toThrow(/unknown ground-truth/);
+  });
+
+  it('records one classification per model version with a deterministic event id', () => {
+    const state = fold(imageId, decideUpload(emptyState(imageId), upload, ctx));
+    const [event] = decideClassification(state, classification, ctx);
+    expect(event.meta.eventId).toBe(classificationEventId(imageId, 'm1'));
+    const after = fold(imageId, [...decideUpload(emptyState(imageId), upload, ctx), event]);
+    expect(decideClassification(after, classification, ctx)).toEqual([]);
+    expect(decideClassification(after, { ...classification, modelVersion: 'm2' }, ctx)).toHaveLength(1);
+    expect(decideClassification(state, { ...classification, kind: 'not_a_vegetable' }, ctx)).toHaveLength(1);
+  });
+
+  it('refuses labels for unknown images and invalid labels', () => {
+    expect(() => decideClassification(emptyState(imageId), classification, ctx)).toThrow(ImageNotFoundError);
+    expect(() => decideColours(emptyState(imageId), colours, ctx)).toThrow(ImageNotFoundError);
+    const state = fold(imageId, decideUpload(emptyState(imageId), upload, ctx));
+    expect(() => decideClassification(state, { ...classification, kind: 'Banana' }, ctx)).toThrow(/unknown label/);
+    expect(() => decideClassification(state, { ...classification, confidence: 1.5 }, ctx)).toThrow(/\[0, 1\]/);
+    expect(() => decideColours(state, { ...colours, rgbHex: '#ff0000' }, ctx)).toThrow(/upper-case/);
+  });
+
+  it('records colours once per algorithm version', () => {
+    const uploaded = decideUpload(emptyState(imageId), upload, ctx);
+    const state = fold(imageId, uploaded);
+    const coloured = decideColours(state, colours, ctx);
+    expect(coloured[0].data).toMatchObject({ rgbHex: '#FF0000', rybHex: '#FE2712' });
+    expect(decideColours(fold(imageId, [...uploaded, ...coloured]), colours, ctx)).toEqual([]);
+  });
+});

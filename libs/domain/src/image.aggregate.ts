@@ -1,0 +1,217 @@
+// The image aggregate: one event stream per image (`image-<imageId>`). Commands are decided
+// against the state folded from the stream; the results are events to append with the
+// stream's revision as the expected revision.
+import {
+  ImageSource,
+  SCHEMA_VERSIONS,
+  isEvent,
+  makeEventData,
+  type DomainEvent,
+  type EventMeta,
+  type EventType,
+} from '@vegvision/contracts';
+import { DomainError, ImageNotFoundError } from './errors';
+import { classificationEventId, coloursEventId, imageIdFromSha256, newId } from './ids';
+import { isKind, isLabel } from './kinds';
+
+export const ACCEPTED_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+const HEX_RE = /^#[0-9A-F]{6}$/;
+const SHA_RE = /^[0-9a-f]{64}$/;
+
+export interface ImageState {
+  imageId: string;
+  exists: boolean;
+  sha256: string | null;
+  /** Revision of the stream's last event, -1 when the stream is empty. */
+  revision: number;
+  uploadEventIds: Set<string>;
+  classifiedBy: Map<string, string>;
+  colouredBy: Map<string, { rgbHex: string; rybHex: string }>;
+}
+
+export function emptyState(imageId: string): ImageState {
+  return {
+    imageId,
+    exists: false,
+    sha256: null,
+    revision: -1,
+    uploadEventIds: new Set(),
+    classifiedBy: new Map(),
+    colouredBy: new Map(),
+  };
+}
+
+export function evolve(state: ImageState, event: DomainEvent): ImageState {
+  const next: ImageState = { ...state, revision: state.revision + 1 };
+  if (isEvent(event, 'ImageUploaded')) {
+    next.exists = true;
+    next.sha256 = event.data.sha256;
+    next.uploadEventIds = new Set(state.uploadEventIds).add(event.meta.eventId);
+  } else if (isEvent(event, 'ImageClassified')) {
+    next.classifiedBy = new Map(state.classifiedBy).set(event.data.modelVersion, event.data.kind);
+  } else if (isEvent(event, 'ColourDetected')) {
+    next.colouredBy = new Map(state.colouredBy).set(event.data.algorithmVersion, {
+      rgbHex: event.data.rgbHex,
+      rybHex: event.data.rybHex,
+    });
+  }
+  return next;
+}
+
+export function fold(imageId: string, events: Iterable<DomainEvent>): ImageState {
+  let state = emptyState(imageId);
+  for (const e of events) state = evolve(state, e);
+  return state;
+}
+
+export interface CommandContext {
+  correlationId: string;
+  causationId?: string;
+  /** Clock, injectable for tests. */
+  now?: () => Date;
+}
+
+function meta<T extends EventType>(type: T, eventId: string, ctx: CommandContext): EventMeta & { type: T } {
+  return {
+    eventId,
+    type,
+    schemaVersion: SCHEMA_VERSIONS[type],
+    correlationId: ctx.correlationId,
+    causationId: ctx.causationId ?? '',
+    occurredAt: (ctx.now?.() ?? new Date()).toISOString(),
+  };
+}
+
+export interface UploadImage {
+  sha256: string;
+  objectKey: string;
+  contentType: string;
+  width: number;
+  height: number;
+  sizeBytes: number;
+  source: 'upload' | 'catalog';
+  datasetSplit?: string;
+  groundTruthKind?: string;
+  originalName?: string;
+  /** Defaults to a new UUID; imports pass a deterministic id so re-imports add nothing. */
+  eventId?: string;
+}
+
+/**
+ * Records an upload. The same bytes always map to the same image: a second upload of an
+ * existing image is recorded as another ImageUploaded on its stream (both uploads kept).
+ * An upload whose event id is already recorded decides nothing (idempotent).
+ */
+export function decideUpload(state: ImageState, cmd: UploadImage, ctx: CommandContext): DomainEvent[] {
+  const sha256 = cmd.sha256.toLowerCase();
+  if (!SHA_RE.test(sha256)) throw new DomainError('invalid_sha256', 'sha256 must be 64 hex digits');
+  if (imageIdFromSha256(sha256) !== state.imageId) {
+    throw new DomainError('image_id_mismatch', `image ${state.imageId} is not the image of sha256 ${sha256}`);
+  }
+  if (!(ACCEPTED_CONTENT_TYPES as readonly string[]).includes(cmd.contentType)) {
+    throw new DomainError('unsupported_media_type', `content type ${cmd.contentType} is not accepted`);
+  }
+  if (!Number.isInteger(cmd.width) || !Number.isInteger(cmd.height) || cmd.width < 1 || cmd.height < 1) {
+    throw new DomainError('invalid_dimensions', 'width and height must be positive integers');
+  }
+  if (!Number.isSafeInteger(cmd.sizeBytes) || cmd.sizeBytes < 1) {
+    throw new DomainError('invalid_size', 'sizeBytes must be a positive integer');
+  }
+  if (cmd.groundTruthKind && !isKind(cmd.groundTruthKind)) {
+    throw new DomainError('unknown_kind', `unknown ground-truth kind "${cmd.groundTruthKind}"`);
+  }
+  const eventId = cmd.eventId ?? newId();
+  if (state.uploadEventIds.has(eventId)) return [];
+  const at = (ctx.now?.() ?? new Date()).toISOString();
+  return [
+    {
+      meta: meta('ImageUploaded', eventId, ctx),
+      data: makeEventData('ImageUploaded', {
+        imageId: state.imageId,
+        objectKey: cmd.objectKey,
+        sha256,
+        contentType: cmd.contentType,
+        width: cmd.width,
+        height: cmd.height,
+        sizeBytes: BigInt(cmd.sizeBytes),
+        source: cmd.source === 'catalog' ? ImageSource.CATALOG : ImageSource.UPLOAD,
+        datasetSplit: cmd.datasetSplit ?? '',
+        groundTruthKind: cmd.groundTruthKind ?? '',
+        originalName: cmd.originalName ?? '',
+        uploadedAt: at,
+      }),
+    },
+  ];
+}
+
+export interface RecordClassification {
+  modelVersion: string;
+  kind: string;
+  confidence: number;
+  top: { kind: string; confidence: number }[];
+}
+
+/** One classification per (image, model version): recording it again decides nothing. */
+export function decideClassification(
+  state: ImageState,
+  cmd: RecordClassification,
+  ctx: CommandContext,
+): DomainEvent[] {
+  if (!state.exists) throw new ImageNotFoundError(state.imageId);
+  if (!cmd.modelVersion) throw new DomainError('invalid_model_version', 'model version is required');
+  if (!isLabel(cmd.kind)) throw new DomainError('unknown_kind', `unknown label "${cmd.kind}"`);
+  const probs = [cmd.confidence, ...cmd.top.map((t) => t.confidence)];
+  if (probs.some((p) => !(p >= 0 && p <= 1))) {
+    throw new DomainError('invalid_confidence', 'confidences must lie in [0, 1]');
+  }
+  if (cmd.top.some((t) => !isKind(t.kind))) throw new DomainError('unknown_kind', 'top-k holds an unknown kind');
+  if (state.classifiedBy.has(cmd.modelVersion)) return [];
+  return [
+    {
+      meta: meta('ImageClassified', classificationEventId(state.imageId, cmd.modelVersion), ctx),
+      data: makeEventData('ImageClassified', {
+        imageId: state.imageId,
+        modelVersion: cmd.modelVersion,
+        kind: cmd.kind,
+        confidence: cmd.confidence,
+        top: cmd.top.map((t) => ({ kind: t.kind, confidence: t.confidence })),
+        classifiedAt: (ctx.now?.() ?? new Date()).toISOString(),
+      }),
+    },
+  ];
+}
+
+export interface RecordColours {
+  algorithmVersion: string;
+  rgbHex: string;
+  rybHex: string;
+  rgbShares: { hex: string; share: number }[];
+  rybShares: { hex: string; share: number }[];
+}
+
+/** One colour result per (image, algorithm version): recording it again decides nothing. */
+export function decideColours(state: ImageState, cmd: RecordColours, ctx: CommandContext): DomainEvent[] {
+  if (!state.exists) throw new ImageNotFoundError(state.imageId);
+  if (!cmd.algorithmVersion) throw new DomainError('invalid_algorithm_version', 'algorithm version is required');
+  for (const hex of [cmd.rgbHex, cmd.rybHex, ...cmd.rgbShares.map((s) => s.hex), ...cmd.rybShares.map((s) => s.hex)]) {
+    if (!HEX_RE.test(hex)) throw new DomainError('invalid_colour', `"${hex}" is not an upper-case #RRGGBB colour`);
+  }
+  if ([...cmd.rgbShares, ...cmd.rybShares].some((s) => !(s.share >= 0 && s.share <= 1))) {
+    throw new DomainError('invalid_share', 'shares must lie in [0, 1]');
+  }
+  if (state.colouredBy.has(cmd.algorithmVersion)) return [];
+  return [
+    {
+      meta: meta('ColourDetected', coloursEventId(state.imageId, cmd.algorithmVersion), ctx),
+      data: makeEventData('ColourDetected', {
+        imageId: state.imageId,
+        algorithmVersion: cmd.algorithmVersion,
+        rgbHex: cmd.rgbHex,
+        rybHex: cmd.rybHex,
+        rgbShares: cmd.rgbShares,
+        rybShares: cmd.rybShares,
+        detectedAt: (ctx.now?.() ?? new Date()).toISOString(),
+      }),
+    },
+  ];
+}

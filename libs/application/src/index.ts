@@ -1,1 +1,12 @@
-// Command handlers and consumers (classifier, colour detector, projector)
+// Application layer: command handlers, ingest, the worker roles and the composition root.
+export * from './tokens';
+export * from './logger';
+export * from './metrics';
+export * from './envelope';
+export * from './image-commands';
+export * from './ingest.service';
+export * from './catalog.service';
+export * from './rebuild.service';
+export * from './classifier.provider';
+export * from './workers';
+export * from './vegvision.module';

@@ -14,18 +14,21 @@ export interface ObjectStorage {
   /** @throws ObjectNotFoundError */
   get(key: string): Promise<Buffer>;
 
+  // Every method taking a key throws InvalidObjectKeyError for a key assertValidKey refuses.
+
   /** Metadata, or null when absent. */
   head(key: string): Promise<ObjectInfo | null>;
 
   /** Removes the object; no error when absent. */
   delete(key: string): Promise<void>;
 
-  /** Keys under a prefix, in lexicographic order. */
+  /** Keys under a prefix (plain string prefix, not only whole segments), in lexicographic order. */
   list(prefix?: string): AsyncIterable<string>;
 
   /**
    * A temporary link that lets anyone GET the object until it expires. Links are signed:
    * a link whose key, expiry or signature was altered is refused.
+   * expiresInSeconds: an integer from 1 to 604800 (7 days, S3's limit), else InvalidStorageArgumentError.
    */
   presignGet(key: string, options: { expiresInSeconds: number }): Promise<string>;
 
@@ -36,19 +39,70 @@ export interface ObjectStorage {
 }
 
 export class ObjectNotFoundError extends Error {
+  readonly code = 'OBJECT_NOT_FOUND';
   constructor(readonly key: string) {
     super(`object "${key}" not found`);
     this.name = 'ObjectNotFoundError';
   }
 }
 
+export class InvalidObjectKeyError extends Error {
+  readonly code = 'INVALID_OBJECT_KEY';
+  constructor(readonly key: unknown) {
+    super(`invalid object key ${JSON.stringify(key)}`);
+    this.name = 'InvalidObjectKeyError';
+  }
+}
+
+/** Bad options or configuration (e.g. an expiry out of range, a missing bucket name). */
+export class InvalidStorageArgumentError extends Error {
+  readonly code = 'INVALID_STORAGE_ARGUMENT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidStorageArgumentError';
+  }
+}
+
+export const MAX_PRESIGN_EXPIRY_SECONDS = 7 * 24 * 3600;
+
 /** Object keys: `originals/<2 hex>/<sha256>`; never derived from client-supplied names. */
 export const originalKey = (sha256: string): string => `originals/${sha256.slice(0, 2)}/${sha256}`;
 
 const KEY_RE = /^[A-Za-z0-9!_.*'()/-]{1,512}$/;
-/** Keys are restricted to S3's safe characters, no '..' segments and no leading '/'. */
+/**
+ * Keys are restricted to S3's safe characters, no '..' or '.' segments, no empty segments
+ * (so no leading or trailing '/').
+ * @throws InvalidObjectKeyError
+ */
 export function assertValidKey(key: string): void {
-  if (!KEY_RE.test(key) || key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.' || s === '')) {
-    throw new Error(`invalid object key "${key}"`);
+  if (
+    typeof key !== 'string' ||
+    !KEY_RE.test(key) ||
+    key.startsWith('/') ||
+    key.split('/').some((s) => s === '..' || s === '.' || s === '')
+  ) {
+    throw new InvalidObjectKeyError(key);
+  }
+}
+
+/**
+ * A list() prefix: '' or a key prefix; may end with '/' or in the middle of a segment, but has
+ * no '.'/'..' segments or empty segments before its end.
+ * @throws InvalidObjectKeyError
+ */
+export function assertValidPrefix(prefix: string): void {
+  if (prefix === '') return;
+  if (typeof prefix !== 'string' || !KEY_RE.test(prefix) || prefix.startsWith('/')) throw new InvalidObjectKeyError(prefix);
+  const segments = prefix.split('/');
+  segments.pop(); // the last, possibly partial, segment may be anything KEY_RE allows
+  if (segments.some((s) => s === '..' || s === '.' || s === '')) throw new InvalidObjectKeyError(prefix);
+}
+
+/** @throws InvalidStorageArgumentError */
+export function assertValidExpiry(expiresInSeconds: number): void {
+  if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_PRESIGN_EXPIRY_SECONDS) {
+    throw new InvalidStorageArgumentError(
+      `expiresInSeconds must be an integer from 1 to ${MAX_PRESIGN_EXPIRY_SECONDS}, got ${expiresInSeconds}`,
+    );
   }
 }

@@ -1,0 +1,55 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one process (exposed on /metrics). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly eventsProcessed = new Counter({
+    name: 'vegvision_events_processed_total',
+    help: 'Events handled by a worker',
+    labelNames: ['worker', 'type'] as const,
+    registers: [this.registry],
+  });
+  readonly errors = new Counter({
+    name: 'vegvision_worker_errors_total',
+    help: 'Failed attempts of a worker',
+    labelNames: ['worker'] as const,
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'vegvision_worker_latency_seconds',
+    help: 'Time a worker spends on one event',
+    labelNames: ['worker'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly lag = new Gauge({
+    name: 'vegvision_worker_lag_events',
+    help: 'Events stored but not yet handled by a worker (relay: head position minus checkpoint)',
+    labelNames: ['worker'] as const,
+    registers: [this.registry],
+  });
+  readonly uploads = new Counter({
+    name: 'vegvision_uploads_total',
+    help: 'Uploads by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  async time<T>(worker: string, type: string, fn: () => Promise<T>): Promise<T> {
+    const end = this.latency.startTimer({ worker });
+    try {
+      const result = await fn();
+      this.eventsProcessed.inc({ worker, type });
+      return result;
+    } catch (error) {
+      this.errors.inc({ worker });
+      throw error;
+    } finally {
+      end();
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// The composition root shared by every entry point: the embedded product (all roles in one
+// process), each distributed service (the roles it is given) and the CLI.
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { VegvisionConfig } from '@vegvision/config';
+import { createBus, type MessageBus } from '@vegvision/bus';
+import { createEventStore, type EventStore } from '@vegvision/event-store';
+import { createReadModel, type ReadModel } from '@vegvision/read-model';
+import { createStorage, type ObjectStorage } from '@vegvision/storage';
+import { CatalogService } from './catalog.service';
+import { ClassifierProvider } from './classifier.provider';
+import { COMMAND_HANDLERS, ImageCommands } from './image-commands';
+import { IngestService } from './ingest.service';
+import { createLogger, type Logger } from './logger';
+import { Metrics } from './metrics';
+import { RebuildService } from './rebuild.service';
+import { CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
+import { ClassifierWorker, ColourWorker, LiveEvents, ProjectorWorker, RelayWorker, WorkerSupervisor } from './workers';
+
+class PortsLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    @Inject(READ_MODEL) private readonly readModel: ReadModel,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    // Runs after the workers stopped (Nest calls shutdown hooks of dependants first).
+    await this.bus.close().catch(() => undefined);
+    await this.store.close().catch(() => undefined);
+    await this.readModel.close().catch(() => undefined);
+    await this.storage.close().catch(() => undefined);
+  }
+}
+
+export interface VegvisionModuleOptions {
+  config: VegvisionConfig;
+  logger?: Logger;
+  /** Start the configured worker roles (false for one-shot CLI commands such as rebuild). */
+  workers?: boolean;
+}
+
+@Global()
+@Module({})
+export class VegvisionModule {
+  static forRoot(options: VegvisionModuleOptions): DynamicModule {
+    const { config } = options;
+    const logger = options.logger ?? createLogger(config.logLevel);
+    const workers = options.workers ?? true;
+    return {
+      module: VegvisionModule,
+      imports: [CqrsModule.forRoot()],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: EVENT_STORE, useFactory: () => createEventStore(config.eventStore) },
+        { provide: MESSAGE_BUS, useFactory: () => createBus(config.bus) },
+        { provide: OBJECT_STORAGE, useFactory: () => createStorage(config.storage) },
+        {
+          provide: READ_MODEL,
+          useFactory: async () => {
+            const rm = await createReadModel(config.readModel);
+            await rm.migrate();
+            return rm;
+          },
+        },
+        PortsLifecycle,
+        Metrics,
+        ImageCommands,
+        ...COMMAND_HANDLERS,
+        IngestService,
+        CatalogService,
+        RebuildService,
+        ClassifierProvider,
+        LiveEvents,
+        RelayWorker,
+        ClassifierWorker,
+        ColourWorker,
+        ProjectorWorker,
+        ...(workers ? [WorkerSupervisor] : []),
+      ],
+      exports: [
+        CONFIG,
+        LOGGER,
+        EVENT_STORE,
+        MESSAGE_BUS,
+        OBJECT_STORAGE,
+        READ_MODEL,
+        Metrics,
+        ImageCommands,
+        IngestService,
+        CatalogService,
+        RebuildService,
+        ClassifierProvider,
+        LiveEvents,
+        RelayWorker,
+      ],
+    };
+  }
+}

@@ -1,0 +1,289 @@
+// The long-running roles: relay (event store → bus), classifier and colour detector
+// (ImageUploaded → labels recorded as new events) and projector (events → read model).
+// Every role is idempotent, so at-least-once delivery never duplicates anything.
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { isEvent, type DomainEvent } from '@vegvision/contracts';
+import type { VegvisionConfig, Role } from '@vegvision/config';
+import { detectColours } from '@vegvision/colour';
+import { decodeImage } from '@vegvision/imaging';
+import type { EventStore, AllSubscription } from '@vegvision/event-store';
+import type { BusSubscription, MessageBus } from '@vegvision/bus';
+import type { ObjectStorage } from '@vegvision/storage';
+import { CATALOG_PROJECTION, type ReadModel } from '@vegvision/read-model';
+import { Subject } from 'rxjs';
+import { ClassifierProvider } from './classifier.provider';
+import { RecordClassificationCommand, RecordColoursCommand, ImageCommands } from './image-commands';
+import { parseEnvelope, toEnvelope, type PositionedEvent } from './envelope';
+import type { Logger } from './logger';
+import { Metrics } from './metrics';
+import { CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
+
+export const RELAY_CHECKPOINT = 'relay';
+export const COLOUR_ALGORITHM = 'mean-euclidean-v1';
+
+/** Publishes every stored event on the bus in log order, resuming from its checkpoint. */
+@Injectable()
+export class RelayWorker {
+  private subscription?: AllSubscription;
+  private pendingCheckpoint: number | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private lastFlush = 0;
+  private lastPublished = -1;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(READ_MODEL) private readonly readModel: ReadModel,
+    @Inject(CONFIG) private readonly config: VegvisionConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async start(): Promise<void> {
+    const from = await this.readModel.checkpoint(RELAY_CHECKPOINT);
+    this.log.info({ from }, 'relay starting');
+    this.subscription = this.store.subscribeToAll(
+      {
+        from,
+        onError: (error) => {
+          this.log.error({ err: error }, 'relay subscription failed; restarting in 1 s');
+          setTimeout(() => void this.restart(), 1000).unref();
+        },
+      },
+      async (stored) => {
+        const imageId = stored.streamId.replace(/^image-/, '');
+        await this.metrics.time('relay', stored.type, () =>
+          this.bus.publish(this.config.topic, [{ key: imageId, value: JSON.stringify(toEnvelope(stored)) }]),
+        );
+        this.pendingCheckpoint = stored.position;
+        this.lastPublished = stored.position;
+        // Checkpoints are saved at most every 250 ms: after a crash the relay republishes
+        // a few events, which every consumer ignores (idempotent).
+        if (Date.now() - this.lastFlush > 250) await this.flush();
+      },
+    );
+    void this.subscription.caughtUp.then(() => this.flush()).catch(() => undefined);
+  }
+
+  /** Resolves once every event stored so far has been published (and, on the in-process
+   * bus, handled by every consumer), including the events those consumers appended. */
+  async waitUntilIdle(pollMs = 50): Promise<void> {
+    for (;;) {
+      const head = await this.store.headPosition();
+      if (head < 0 || this.lastPublished >= head) {
+        await new Promise((r) => setTimeout(r, pollMs));
+        if ((await this.store.headPosition()) === head && (head < 0 || this.lastPublished >= head)) return;
+        continue;
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  private async restart(): Promise<void> {
+    await this.subscription?.stop().catch(() => undefined);
+    this.subscription = undefined;
+    await this.start().catch((error) => this.log.error({ err: error }, 'relay restart failed'));
+  }
+
+  async flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      const position = this.pendingCheckpoint;
+      if (position === null) return;
+      this.pendingCheckpoint = null;
+      this.lastFlush = Date.now();
+      await this.readModel.saveCheckpoint(RELAY_CHECKPOINT, position);
+      const head = await this.store.headPosition();
+      this.metrics.lag.set({ worker: 'relay' }, Math.max(0, head - position));
+    });
+    return this.flushing;
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    this.subscription = undefined;
+    await this.flush();
+  }
+}
+
+/** Base of the bus consumers. */
+abstract class Consumer {
+  private subscription?: BusSubscription;
+  abstract readonly group: string;
+
+  constructor(
+    protected readonly bus: MessageBus,
+    protected readonly config: VegvisionConfig,
+    protected readonly log: Logger,
+    protected readonly metrics: Metrics,
+  ) {}
+
+  protected abstract handle(e: PositionedEvent): Promise<void>;
+
+  async start(): Promise<void> {
+    this.subscription = await this.bus.subscribe({ topic: this.config.topic, group: this.group }, async (msg) => {
+      const positioned = parseEnvelope(msg.value);
+      try {
+        await this.metrics.time(this.group, positioned.event.meta.type, () => this.handle(positioned));
+      } catch (error) {
+        this.log.warn(
+          { err: error, group: this.group, eventId: positioned.event.meta.eventId, attempt: msg.attempt },
+          'event handling failed',
+        );
+        throw error;
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    this.subscription = undefined;
+  }
+}
+
+@Injectable()
+export class ClassifierWorker extends Consumer {
+  readonly group = 'classifier';
+  constructor(
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(CONFIG) config: VegvisionConfig,
+    @Inject(LOGGER) log: Logger,
+    metrics: Metrics,
+    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    private readonly classifier: ClassifierProvider,
+    private readonly commands: ImageCommands,
+    private readonly commandBus: CommandBus,
+  ) {
+    super(bus, config, log, metrics);
+  }
+
+  protected async handle({ event }: PositionedEvent): Promise<void> {
+    if (!isEvent(event, 'ImageUploaded')) return;
+    const model = await this.classifier.get();
+    const state = await this.commands.load(event.data.imageId);
+    if (state.classifiedBy.has(model.version)) return;
+    const decoded = await decodeImage(await this.storage.get(event.data.objectKey), {
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      maxPixels: this.config.limits.maxPixels,
+    });
+    const result = await model.classify(decoded);
+    await this.commandBus.execute(
+      new RecordClassificationCommand(
+        event.data.imageId,
+        { modelVersion: result.modelVersion, kind: result.kind, confidence: result.confidence, top: result.top },
+        { correlationId: event.meta.correlationId, causationId: event.meta.eventId },
+      ),
+    );
+  }
+}
+
+@Injectable()
+export class ColourWorker extends Consumer {
+  readonly group = 'colour';
+  constructor(
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(CONFIG) config: VegvisionConfig,
+    @Inject(LOGGER) log: Logger,
+    metrics: Metrics,
+    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    private readonly commands: ImageCommands,
+    private readonly commandBus: CommandBus,
+  ) {
+    super(bus, config, log, metrics);
+  }
+
+  protected async handle({ event }: PositionedEvent): Promise<void> {
+    if (!isEvent(event, 'ImageUploaded')) return;
+    const state = await this.commands.load(event.data.imageId);
+    if (state.colouredBy.has(COLOUR_ALGORITHM)) return;
+    const decoded = await decodeImage(await this.storage.get(event.data.objectKey), {
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      maxPixels: this.config.limits.maxPixels,
+    });
+    const c = detectColours(decoded);
+    await this.commandBus.execute(
+      new RecordColoursCommand(
+        event.data.imageId,
+        {
+          algorithmVersion: c.algorithmVersion,
+          rgbHex: c.rgb.hex,
+          rybHex: c.ryb.hex,
+          rgbShares: c.rgbShares,
+          rybShares: c.rybShares,
+        },
+        { correlationId: event.meta.correlationId, causationId: event.meta.eventId },
+      ),
+    );
+  }
+}
+
+
+/** Events that have reached the read model, for server-sent events. */
+@Injectable()
+export class LiveEvents {
+  readonly events$ = new Subject<PositionedEvent>();
+  emit(e: PositionedEvent): void {
+    this.events$.next(e);
+  }
+}
+
+/** Projects every event into the catalog read model, exactly once per event. */
+@Injectable()
+export class ProjectorWorker extends Consumer {
+  readonly group = 'projector';
+  constructor(
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(CONFIG) config: VegvisionConfig,
+    @Inject(LOGGER) log: Logger,
+    metrics: Metrics,
+    @Inject(READ_MODEL) private readonly readModel: ReadModel,
+    private readonly live: LiveEvents,
+  ) {
+    super(bus, config, log, metrics);
+  }
+
+  protected async handle(e: PositionedEvent): Promise<void> {
+    const applied = await this.readModel.project(CATALOG_PROJECTION, e.event, e.position);
+    if (applied) this.live.emit(e);
+  }
+}
+
+/** Starts the roles this process is configured for, and stops them in reverse order. */
+@Injectable()
+export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private started: { stop(): Promise<void> }[] = [];
+
+  constructor(
+    @Inject(CONFIG) private readonly config: VegvisionConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+    private readonly relay: RelayWorker,
+    private readonly classifier: ClassifierWorker,
+    private readonly colour: ColourWorker,
+    private readonly projector: ProjectorWorker,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const roles = new Set<Role>(this.config.roles);
+    // Consumers subscribe before the relay starts publishing (the in-process bus keeps
+    // nothing for groups that are not subscribed yet).
+    const order: [Role, { start(): Promise<void>; stop(): Promise<void> }][] = [
+      ['projector', this.projector],
+      ['classifier', this.classifier],
+      ['colour', this.colour],
+      ['relay', this.relay],
+    ];
+    for (const [role, worker] of order) {
+      if (!roles.has(role)) continue;
+      await worker.start();
+      this.started.push(worker);
+      this.log.info({ role }, 'role started');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const worker of this.started.reverse()) await worker.stop().catch(() => undefined);
+    this.started = [];
+  }
+}
+
+export type { DomainEvent };

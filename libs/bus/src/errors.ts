@@ -1,0 +1,50 @@
+// Typed errors of the bus adapters. Each has a stable `code` callers can switch on.
+
+export abstract class BusError extends Error {
+  abstract readonly code: string;
+}
+
+/** A call on a bus after close(). */
+export class BusClosedError extends BusError {
+  readonly code = 'BUS_CLOSED';
+  constructor() {
+    super('the message bus is closed');
+    this.name = 'BusClosedError';
+  }
+}
+
+/** Bad arguments: an illegal topic name, a message that is not { key: string, value: string }, bad options. */
+export class BusInvalidArgumentError extends BusError {
+  readonly code = 'BUS_INVALID_ARGUMENT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'BusInvalidArgumentError';
+  }
+}
+
+/**
+ * In-process bus: a message was queued for a consumer group whose last subscriber stopped before
+ * the message was handled. The publish rejects, so the publisher's checkpoint does not move past it.
+ */
+export class BusNoSubscriberError extends BusError {
+  readonly code = 'BUS_NO_SUBSCRIBER';
+  constructor(
+    readonly topic: string,
+    readonly group: string,
+  ) {
+    super(`no subscriber left in group "${group}" for topic "${topic}"; message not handled`);
+    this.name = 'BusNoSubscriberError';
+  }
+}
+
+/** Kafka bus: subscribe() gave up waiting for the consumer to join its group. */
+export class BusGroupJoinTimeoutError extends BusError {
+  readonly code = 'BUS_GROUP_JOIN_TIMEOUT';
+  constructor(
+    readonly group: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`consumer did not join group "${group}" within ${timeoutMs} ms`);
+    this.name = 'BusGroupJoinTimeoutError';
+  }
+}

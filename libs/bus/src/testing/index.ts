@@ -1,0 +1,2 @@
+export { describeBusContract, type BusContractFixture } from './bus.contract';
+export { waitFor, deferred } from './wait-for';

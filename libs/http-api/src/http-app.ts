@@ -1,0 +1,96 @@
+// Builds the NestJS HTTP application (API, health, metrics, OpenAPI docs) around the
+// composition root. Used by `vegvision serve` (embedded) and by the API service.
+import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { LOGGER, VegvisionModule, createLogger, type Logger } from '@vegvision/application';
+import type { VegvisionConfig } from '@vegvision/config';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import fs from 'node:fs';
+import path from 'node:path';
+import { HealthController } from './health.controller';
+import { ImagesController } from './images.controller';
+import { ProblemFilter } from './problem';
+
+@Module({})
+class HttpApiModule {
+  static forRoot(config: VegvisionConfig, logger: Logger, workers: boolean): DynamicModule {
+    return {
+      module: HttpApiModule,
+      imports: [VegvisionModule.forRoot({ config, logger, workers })],
+      controllers: [ImagesController, HealthController],
+    };
+  }
+}
+
+export interface HttpAppOptions {
+  config: VegvisionConfig;
+  logger?: Logger;
+  /** Run the configured worker roles in this process too (embedded mode). */
+  workers?: boolean;
+  /** Folder of the built web console to serve at / (optional). */
+  consoleDir?: string;
+}
+
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'self'; img-src 'self' data: blob: https: http:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+  );
+  next();
+}
+
+export async function createHttpApp(options: HttpAppOptions): Promise<NestExpressApplication> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const app = await NestFactory.create<NestExpressApplication>(
+    HttpApiModule.forRoot(config, logger, options.workers ?? true),
+    {
+      logger: ['error', 'warn'],
+      bodyParser: true,
+      cors: config.http.corsOrigins.length
+        ? { origin: config.http.corsOrigins, methods: ['GET', 'POST'], maxAge: 600 }
+        : false,
+    },
+  );
+  app.disable('x-powered-by');
+  app.use(securityHeaders);
+  app.useGlobalFilters(new ProblemFilter((error, req) => logger.error({ err: error, url: req.originalUrl }, 'request failed')));
+  app.enableShutdownHooks();
+
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('vegvision')
+      .setDescription('Vegetable kind and dominant colour of photos; browse the labelled catalog.')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+  if (options.consoleDir && fs.existsSync(path.join(options.consoleDir, 'index.html'))) {
+    const dir = options.consoleDir;
+    app.use(express.static(dir, { index: 'index.html', maxAge: '1h' }));
+    // Client-side routes of the console fall back to index.html; API paths never do.
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' || /^\/(api|healthz|readyz|metrics)(\/|$)/.test(req.path)) return next();
+      res.sendFile(path.join(dir, 'index.html'));
+    });
+  }
+  // Unknown routes: Nest raises NotFoundException, which ProblemFilter turns into problem+json.
+  app.get(LOGGER);
+  return app;
+}
+
+export async function listen(app: INestApplication, config: VegvisionConfig): Promise<string> {
+  await app.listen(config.http.port, config.http.host);
+  const server = app.getHttpServer();
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  return `http://${config.http.host}:${port}`;
+}

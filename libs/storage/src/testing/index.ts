@@ -1,0 +1,1 @@
+export { describeStorageContract, type StorageContractFixture } from './storage.contract';

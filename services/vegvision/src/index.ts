@@ -1,0 +1,1 @@
+// vegvision CLI: serve, import, label, projections rebuild

@@ -1,0 +1,68 @@
+// The `vegvision` command line: serve (embedded product), import, label, projections rebuild.
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '@vegvision/config';
+import { runImport } from './commands/import';
+import { runLabel } from './commands/label';
+import { runRebuild } from './commands/rebuild';
+import { runServe } from './commands/serve';
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return n;
+};
+
+export function buildProgram(): Command {
+  const program = new Command('vegvision')
+    .description('Vegetable kind and dominant colour of photos, event-sourced.')
+    .option('--data-dir <dir>', 'state folder of the embedded mode (VEGVISION_DATA_DIR, default .vegvision)')
+    .showHelpAfterError();
+
+  const config = () => {
+    const opts = program.opts<{ dataDir?: string }>();
+    return loadConfig(opts.dataDir ? { dataDir: opts.dataDir } : {});
+  };
+
+  program
+    .command('serve')
+    .description('run the product: HTTP API, web console and every worker role (embedded by default)')
+    .option('-p, --port <port>', 'port (VEGVISION_PORT, default 8080)', int('port'))
+    .option('--host <host>', 'interface to listen on (VEGVISION_HOST, default 127.0.0.1)')
+    .action(async (o: { port?: number; host?: string }) => {
+      const c = loadConfig({
+        ...(program.opts().dataDir ? { dataDir: program.opts().dataDir } : {}),
+        ...(o.port !== undefined ? { port: o.port } : {}),
+        ...(o.host ? { host: o.host } : {}),
+      });
+      await runServe(c);
+    });
+
+  program
+    .command('import <dir>')
+    .description('import a labelled folder in the Kaggle layout [split/]Class/file.jpg into the catalog')
+    .option('--no-wait', 'return once recorded, without waiting for labels')
+    .action(async (dir: string, o: { wait: boolean }) => {
+      await runImport(config(), dir, { wait: o.wait });
+    });
+
+  program
+    .command('label <files...>')
+    .description('label image files offline (no server): kind, confidence, top 3, RGB and RYB colour')
+    .option('--json', 'one JSON object per line')
+    .option('--model <dir>', 'model folder (default: the shipped model)')
+    .option('--threads <n>', 'inference threads', int('threads'))
+    .action(async (files: string[], o: { json?: boolean; model?: string; threads?: number }) => {
+      const failed = await runLabel(files, { json: !!o.json, modelDir: o.model, threads: o.threads });
+      if (failed > 0) process.exitCode = 2;
+    });
+
+  const projections = program.command('projections').description('read models projected from the event log');
+  projections
+    .command('rebuild [name]')
+    .description('drop a read model and rebuild it from the event log (default: catalog)')
+    .action(async (name?: string) => {
+      await runRebuild(config(), name ?? 'catalog');
+    });
+
+  return program;
+}

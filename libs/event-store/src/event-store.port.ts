@@ -40,16 +40,25 @@ export interface AppendResult {
 }
 
 export interface AllSubscription {
-  /** Stops delivery; resolves once the handler in flight (if any) has finished. */
+  /**
+   * Stops delivery; resolves once the handler in flight (if any) has finished. Called from inside
+   * the handler it resolves at once (no deadlock); no further event is delivered either way.
+   */
   stop(): Promise<void>;
-  /** Resolves when the subscription has delivered every event stored when it started. */
+  /**
+   * Resolves when the subscription has delivered every event stored when it started (handlers
+   * included). Rejects when the subscription ends before that (error, or stop()).
+   */
   readonly caughtUp: Promise<void>;
 }
 
 export interface SubscribeToAllOptions {
   /** Checkpoint: deliver only events with position > from. 'start' delivers everything. */
   from: number | 'start';
-  /** Called when the handler or the store fails and the subscription ends. */
+  /**
+   * Called once when the handler or the store fails and the subscription ends. Without it the
+   * failure is reported with process.emitWarning.
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -81,6 +90,7 @@ export interface EventStore {
 }
 
 export class WrongExpectedRevisionError extends Error {
+  readonly code = 'WRONG_EXPECTED_REVISION' as const;
   constructor(
     readonly streamId: string,
     readonly expected: ExpectedRevision,
@@ -91,8 +101,12 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
-/** A batch that mixes already stored and new event ids, or reuses an id with another payload. */
+/**
+ * A batch that mixes already stored and new event ids, or reuses an id with another payload
+ * (or, for the file and PostgreSQL adapters, an id already stored in another stream).
+ */
 export class EventIdConflictError extends Error {
+  readonly code = 'EVENT_ID_CONFLICT' as const;
   constructor(readonly streamId: string, readonly eventIds: string[]) {
     super(`event ids already used on stream "${streamId}" in another batch: ${eventIds.join(', ')}`);
     this.name = 'EventIdConflictError';

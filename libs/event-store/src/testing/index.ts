@@ -1,0 +1,6 @@
+export {
+  describeEventStoreContract,
+  newEvent,
+  type EventStoreContractFactory,
+  type EventStoreContractFixture,
+} from './event-store.contract';

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { LOGGER, VegvisionModule, createLogger, type Logger } from '@vegvision/application';
-import type { VegvisionConfig } from '@vegvision/config';
+import { loadConfig, type RawConfig, type Role, type VegvisionConfig } from '@vegvision/config';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,11 +15,11 @@ import { ProblemFilter } from './problem';
 
 @Module({})
 class HttpApiModule {
-  static forRoot(config: VegvisionConfig, logger: Logger, workers: boolean): DynamicModule {
+  static forRoot(config: VegvisionConfig, logger: Logger, workers: boolean, api: boolean): DynamicModule {
     return {
       module: HttpApiModule,
       imports: [VegvisionModule.forRoot({ config, logger, workers })],
-      controllers: [ImagesController, HealthController],
+      controllers: api ? [ImagesController, HealthController] : [HealthController],
     };
   }
 }
@@ -29,6 +29,8 @@ export interface HttpAppOptions {
   logger?: Logger;
   /** Run the configured worker roles in this process too (embedded mode). */
   workers?: boolean;
+  /** Serve the catalog API; false for worker services (health, readiness and metrics only). */
+  api?: boolean;
   /** Folder of the built web console to serve at / (optional). */
   consoleDir?: string;
 }
@@ -49,7 +51,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestExpres
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(
-    HttpApiModule.forRoot(config, logger, options.workers ?? true),
+    HttpApiModule.forRoot(config, logger, options.workers ?? true, options.api ?? true),
     {
       logger: ['error', 'warn'],
       bodyParser: true,
@@ -63,6 +65,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestExpres
   app.useGlobalFilters(new ProblemFilter((error, req) => logger.error({ err: error, url: req.originalUrl }, 'request failed')));
   app.enableShutdownHooks();
 
+  if (options.api === false) return app;
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -93,4 +96,33 @@ export async function listen(app: INestApplication, config: VegvisionConfig): Pr
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   return `http://${config.http.host}:${port}`;
+}
+
+export interface ServiceOptions {
+  /** Service name, used in logs. */
+  name: string;
+  /** Roles this service runs whatever VEGVISION_ROLES says; undefined keeps the configured ones. */
+  roles?: Role[];
+  /** Serve the catalog API (the api service and the embedded product). */
+  api: boolean;
+  consoleDir?: string;
+}
+
+/** Entry point shared by every service: configuration from the environment, graceful stop. */
+export async function runService(options: ServiceOptions, overrides: RawConfig = {}): Promise<NestExpressApplication> {
+  const config = loadConfig({ ...overrides, ...(options.roles ? { roles: options.roles.join(',') } : {}) });
+  const logger = createLogger(config.logLevel, `vegvision-${options.name}`);
+  const app = await createHttpApp({ config, logger, workers: true, api: options.api, consoleDir: options.consoleDir });
+  const url = await listen(app, config);
+  logger.info({ url, roles: config.roles, mode: config.mode }, `${options.name} listening`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'stopping');
+      void app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+  return app;
 }

@@ -82,14 +82,23 @@ export interface ReadModel {
   migrate(): Promise<void>;
 
   /**
-   * Applies one event of the log to the projection `projection`, exactly once: when
-   * `position` is not greater than the projection's checkpoint the call does nothing and
-   * returns false; otherwise rows and checkpoint are written in one transaction.
+   * Applies one event of the log to the projection `projection`, exactly once. Events may
+   * arrive from a partitioned bus: they are ordered per image, not globally. So an event is
+   * skipped (returns false) when its image's row has already applied an event at this or a
+   * later position (per-image `last_position`), and for safety also when its event id is
+   * already in the classification history. Rows, the image's last position and the
+   * projection checkpoint (max position applied) are written in one transaction.
    */
   project(projection: string, event: DomainEvent, position: number): Promise<boolean>;
 
-  /** The projection's checkpoint (position of the last applied event), or 'start'. */
+  /** The projection's checkpoint (highest position applied), or 'start'. */
   checkpoint(projection: string): Promise<number | 'start'>;
+
+  /**
+   * Stores a named checkpoint that is not a projection (e.g. the relay's position in the
+   * event log), in the same checkpoint table. `checkpoint(name)` reads it back.
+   */
+  saveCheckpoint(name: string, position: number): Promise<void>;
 
   getImage(imageId: string): Promise<ImageView | null>;
   findBySha256(sha256: string): Promise<ImageView | null>;

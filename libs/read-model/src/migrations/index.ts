@@ -1,0 +1,9 @@
+// Every migration of the read model, oldest first. Listed explicitly (no file globbing), so
+// the same list works from TypeScript sources, compiled JavaScript and bundles.
+// To change the schema: add a new class (never edit a released one) and append it here.
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20250601000000Initial } from './Migration20250601000000Initial';
+
+export const READ_MODEL_MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20250601000000Initial', class: Migration20250601000000Initial },
+];

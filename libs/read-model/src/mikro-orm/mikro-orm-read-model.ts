@@ -1,0 +1,404 @@
+// The ReadModel port on MikroORM 6, for SQLite (libSQL driver) and PostgreSQL alike. Engine
+// differences are confined to: the migration DDL (see ../migrations), the row lock taken on
+// the checkpoint in `project`/`reset` (PostgreSQL only; SQLite serialises writers itself) and
+// the advisory lock around `migrate` (PostgreSQL only).
+//
+// Exactly-once: events come from a partitioned bus, ordered per image but not globally. Each
+// image row keeps the position of the last event applied to it (`last_position`); an event at
+// that position or below is skipped, as is a classification whose event id is already in the
+// history. The projection's checkpoint is the highest position applied.
+import { LockMode, raw, type FilterQuery, type MikroORM } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Migrator } from '@mikro-orm/migrations';
+import type { DomainEvent } from '@vegvision/contracts';
+import {
+  DuplicateSha256Error,
+  InvalidCheckpointNameError,
+  InvalidPositionError,
+  InvalidSampleQueryError,
+  ReadModelClosedError,
+  ReservedCheckpointError,
+  UnknownImageError,
+  UnknownProjectionError,
+} from '../errors';
+import {
+  CATALOG_PROJECTION,
+  type ClassificationView,
+  type Facets,
+  type ImageView,
+  type Palette,
+  type ReadModel,
+  type SampleQuery,
+} from '../read-model.port';
+import {
+  CheckpointSchema,
+  ClassificationSchema,
+  ImageSchema,
+  type ClassificationRow,
+  type ImageRow,
+} from './entities';
+import { toChange, type Change } from './event-mapping';
+
+export type ReadModelEngine = 'sqlite' | 'postgres';
+
+/** Largest `count` accepted by `sample`. */
+export const MAX_SAMPLE_COUNT = 9;
+
+const PALETTES: readonly Palette[] = ['RGB', 'RYB'];
+const HEX = /^#[0-9A-F]{6}$/;
+
+/** One row of `dump()`: an image or a classification, tagged with its table. */
+export type DumpRow = ({ table: 'images' } & ImageView) | ({ table: 'classifications' } & ClassificationView);
+
+export class MikroOrmReadModel implements ReadModel {
+  private closed = false;
+
+  constructor(
+    /** The underlying ORM (exposed for diagnostics and tests; do not write through it). */
+    readonly orm: MikroORM,
+    readonly engine: ReadModelEngine,
+    /** PostgreSQL schema holding the tables (undefined on SQLite). */
+    readonly schema?: string,
+  ) {}
+
+  async migrate(): Promise<void> {
+    this.assertOpen();
+    const migrator = this.orm.getMigrator() as Migrator;
+    if (this.engine !== 'postgres') {
+      await migrator.up();
+      return;
+    }
+    // Several service replicas may start at once: a transaction-scoped advisory lock, held on
+    // its own pooled connection, lets one of them migrate while the others wait and then find
+    // nothing pending.
+    const knex = this.em().getKnex();
+    await knex.transaction(async (trx) => {
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`vegvision-read-model:${this.schema}`]);
+      await migrator.up();
+    });
+  }
+
+  async project(projection: string, event: DomainEvent, position: number): Promise<boolean> {
+    this.assertOpen();
+    assertProjection(projection);
+    assertPosition(position);
+    const change = toChange(event);
+
+    return this.em().transactional(async (em) => {
+      const checkpoint = await this.lockCheckpoint(em, projection);
+      const applied = await this.apply(em, change, position, event.meta.type);
+      // Events are ordered per image only, so the checkpoint is the highest position applied.
+      if (applied && (checkpoint.position === null || position > checkpoint.position)) {
+        checkpoint.position = position;
+      }
+      return applied;
+    });
+  }
+
+  async checkpoint(name: string): Promise<number | 'start'> {
+    this.assertOpen();
+    assertCheckpointName(name);
+    const row = await this.em().findOne(CheckpointSchema, { name });
+    return row?.position ?? 'start';
+  }
+
+  async saveCheckpoint(name: string, position: number): Promise<void> {
+    this.assertOpen();
+    assertCheckpointName(name);
+    if (name === CATALOG_PROJECTION) throw new ReservedCheckpointError(name);
+    assertPosition(position);
+    await this.em()
+      .createQueryBuilder(CheckpointSchema)
+      .insert({ name, position })
+      .onConflict('name')
+      .merge(['position'])
+      .execute();
+  }
+
+  async getImage(imageId: string): Promise<ImageView | null> {
+    this.assertOpen();
+    if (typeof imageId !== 'string' || imageId === '') return null;
+    const row = await this.em().findOne(ImageSchema, { imageId });
+    return row ? toImageView(row) : null;
+  }
+
+  async findBySha256(sha256: string): Promise<ImageView | null> {
+    this.assertOpen();
+    if (typeof sha256 !== 'string' || sha256 === '') return null;
+    const row = await this.em().findOne(ImageSchema, { sha256: sha256.toLowerCase() });
+    return row ? toImageView(row) : null;
+  }
+
+  async classifications(imageId: string): Promise<ClassificationView[]> {
+    this.assertOpen();
+    const rows = await this.em().find(
+      ClassificationSchema,
+      { imageId },
+      { orderBy: { position: 'asc', eventId: 'asc' } },
+    );
+    return rows.map(toClassificationView);
+  }
+
+  async sample(query: SampleQuery): Promise<ImageView[]> {
+    this.assertOpen();
+    const where = sampleFilter(query);
+    const rows = await this.em().find(ImageSchema, where, {
+      orderBy: { [raw('random()')]: 'asc' },
+      limit: query.count,
+    });
+    return rows.map(toImageView);
+  }
+
+  async facets(): Promise<Facets> {
+    this.assertOpen();
+    const em = this.em();
+    const countBy = async (column: 'kind' | 'rgb_hex' | 'ryb_hex'): Promise<Record<string, number>> => {
+      const rows: { value: string; n: number | string }[] = await em
+        .createQueryBuilder(ImageSchema)
+        .select([raw(`${column} as value`), raw('count(*) as n')])
+        .where({ [column === 'kind' ? 'kind' : column === 'rgb_hex' ? 'rgbHex' : 'rybHex']: { $ne: null } })
+        .groupBy(raw(column))
+        .execute('all', false);
+      const out: Record<string, number> = {};
+      for (const row of [...rows].sort((a, b) => compare(a.value, b.value))) out[row.value] = Number(row.n);
+      return out;
+    };
+    const total = await em.count(ImageSchema, {});
+    const kinds = await countBy('kind');
+    const rgb = await countBy('rgb_hex');
+    const ryb = await countBy('ryb_hex');
+    return { total, kinds, colours: { RGB: rgb, RYB: ryb } };
+  }
+
+  async reset(projection: string): Promise<void> {
+    this.assertOpen();
+    assertProjection(projection);
+    await this.em().transactional(async (em) => {
+      // Same lock as `project`, so a reset never interleaves with a projector's transaction.
+      const checkpoint = await this.lockCheckpoint(em, projection);
+      await em.nativeDelete(ClassificationSchema, {});
+      await em.nativeDelete(ImageSchema, {});
+      em.remove(checkpoint);
+    });
+  }
+
+  async dump(projection: string): Promise<DumpRow[]> {
+    this.assertOpen();
+    assertProjection(projection);
+    const em = this.em();
+    const images = (await em.find(ImageSchema, {})).map(toImageView);
+    images.sort((a, b) => compare(a.imageId, b.imageId));
+    const history = (await em.find(ClassificationSchema, {})).map(toClassificationView);
+    history.sort((a, b) => a.position - b.position || compare(a.eventId, b.eventId));
+    return [
+      ...images.map((row): DumpRow => ({ table: 'images', ...row })),
+      ...history.map((row): DumpRow => ({ table: 'classifications', ...row })),
+    ];
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    await this.em().getConnection().execute('select 1 as ok');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.orm.close(true);
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  private em(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ReadModelClosedError();
+  }
+
+  /**
+   * Creates the projection's checkpoint row when missing, then loads it; on PostgreSQL with
+   * `FOR UPDATE`, so a second projector instance waits here until the first commits and then
+   * sees its rows (this serialises all writers of a projection, which also keeps two racing
+   * uploads of a new image from both inserting it). On SQLite the insert, a write even when
+   * it changes nothing, takes the database's write lock before anything is read, which
+   * serialises writers the same way (busy_timeout makes the second one wait).
+   */
+  private async lockCheckpoint(em: EntityManager, name: string) {
+    await em.createQueryBuilder(CheckpointSchema).insert({ name, position: null }).onConflict('name').ignore().execute();
+    return em.findOneOrFail(
+      CheckpointSchema,
+      { name },
+      this.engine === 'postgres' ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
+    );
+  }
+
+  /** Applies one change; false when the image has already seen this position (or the event). */
+  private async apply(em: EntityManager, change: Change, position: number, eventType: string): Promise<boolean> {
+    const image = await em.findOne(ImageSchema, { imageId: change.imageId });
+
+    if (change.type === 'ImageUploaded') {
+      if (image) {
+        if (position <= image.lastPosition) return false;
+        // The same image uploaded again: the first upload's descriptive fields stay.
+        image.uploadCount += 1;
+        image.lastPosition = position;
+        return true;
+      }
+      const sameBytes = await em.findOne(ImageSchema, { sha256: change.sha256 });
+      if (sameBytes) throw new DuplicateSha256Error(change.imageId, sameBytes.imageId, change.sha256);
+      em.create(ImageSchema, {
+        imageId: change.imageId,
+        objectKey: change.objectKey,
+        sha256: change.sha256,
+        contentType: change.contentType,
+        width: change.width,
+        height: change.height,
+        sizeBytes: change.sizeBytes,
+        source: change.source,
+        datasetSplit: change.datasetSplit,
+        groundTruthKind: change.groundTruthKind,
+        originalName: change.originalName,
+        uploadedAt: change.uploadedAt,
+        uploadCount: 1,
+        kind: null,
+        confidence: null,
+        top: [],
+        modelVersion: null,
+        classifiedAt: null,
+        rgbHex: null,
+        rybHex: null,
+        rgbShares: [],
+        rybShares: [],
+        colourAlgorithm: null,
+        colouredAt: null,
+        status: 'processing',
+        lastPosition: position,
+      });
+      return true;
+    }
+
+    if (!image) throw new UnknownImageError(change.imageId, eventType, position);
+    if (position <= image.lastPosition) return false;
+
+    if (change.type === 'ImageClassified') {
+      // The same event at a second log position is applied once only.
+      if (await em.findOne(ClassificationSchema, { eventId: change.eventId })) return false;
+      em.create(ClassificationSchema, {
+        eventId: change.eventId,
+        imageId: change.imageId,
+        modelVersion: change.modelVersion,
+        kind: change.kind,
+        confidence: change.confidence,
+        top: change.top,
+        classifiedAt: change.classifiedAt,
+        position,
+      });
+      // Per image, positions only grow: this classification is the newest.
+      image.kind = change.kind;
+      image.confidence = change.confidence;
+      image.top = change.top;
+      image.modelVersion = change.modelVersion;
+      image.classifiedAt = change.classifiedAt;
+    } else {
+      image.rgbHex = change.rgbHex;
+      image.rybHex = change.rybHex;
+      image.rgbShares = change.rgbShares;
+      image.rybShares = change.rybShares;
+      image.colourAlgorithm = change.algorithm;
+      image.colouredAt = change.detectedAt;
+    }
+    image.lastPosition = position;
+    image.status = image.kind !== null && image.rgbHex !== null ? 'ready' : 'processing';
+    return true;
+  }
+}
+
+function assertProjection(projection: string): void {
+  if (projection !== CATALOG_PROJECTION) throw new UnknownProjectionError(String(projection));
+}
+
+function assertCheckpointName(name: string): void {
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 200) throw new InvalidCheckpointNameError(name);
+}
+
+function assertPosition(position: number): void {
+  if (!Number.isSafeInteger(position) || position < 0) throw new InvalidPositionError(position);
+}
+
+function sampleFilter(query: SampleQuery): FilterQuery<ImageRow> {
+  if (!query || typeof query !== 'object') throw new InvalidSampleQueryError('the query must be an object');
+  const { count, kind, palette, colour } = query;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SAMPLE_COUNT) {
+    throw new InvalidSampleQueryError(`count must be an integer from 1 to ${MAX_SAMPLE_COUNT}, got ${String(count)}`);
+  }
+  const where: Record<string, unknown> = {};
+  if (kind !== undefined) {
+    if (typeof kind !== 'string' || kind === '') throw new InvalidSampleQueryError('kind must be a non-empty string');
+    where['kind'] = kind;
+  }
+  if (palette !== undefined && !PALETTES.includes(palette)) {
+    throw new InvalidSampleQueryError(`palette must be RGB or RYB, got ${String(palette)}`);
+  }
+  if (colour !== undefined) {
+    if (palette === undefined) throw new InvalidSampleQueryError('a colour filter needs a palette');
+    if (typeof colour !== 'string' || !HEX.test(colour.toUpperCase())) {
+      throw new InvalidSampleQueryError(`colour must be "#RRGGBB", got ${String(colour)}`);
+    }
+  }
+  if (palette !== undefined) {
+    // A palette without a colour still restricts the sample to images with colours projected.
+    where[palette === 'RGB' ? 'rgbHex' : 'rybHex'] = colour !== undefined ? colour.toUpperCase() : { $ne: null };
+  }
+  return where as FilterQuery<ImageRow>;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+function toImageView(row: ImageRow): ImageView {
+  return {
+    imageId: row.imageId,
+    objectKey: row.objectKey,
+    sha256: row.sha256,
+    contentType: row.contentType,
+    width: row.width,
+    height: row.height,
+    sizeBytes: Number(row.sizeBytes),
+    source: row.source,
+    datasetSplit: row.datasetSplit ?? null,
+    groundTruthKind: row.groundTruthKind ?? null,
+    originalName: row.originalName ?? null,
+    uploadedAt: row.uploadedAt.toISOString(),
+    uploadCount: row.uploadCount,
+    kind: row.kind ?? null,
+    confidence: row.confidence ?? null,
+    top: (row.top ?? []).map((k) => ({ kind: k.kind, confidence: k.confidence })),
+    modelVersion: row.modelVersion ?? null,
+    classifiedAt: iso(row.classifiedAt ?? null),
+    rgbHex: row.rgbHex ?? null,
+    rybHex: row.rybHex ?? null,
+    rgbShares: (row.rgbShares ?? []).map((s) => ({ hex: s.hex, share: s.share })),
+    rybShares: (row.rybShares ?? []).map((s) => ({ hex: s.hex, share: s.share })),
+    colourAlgorithm: row.colourAlgorithm ?? null,
+    colouredAt: iso(row.colouredAt ?? null),
+    status: row.status,
+  };
+}
+
+function toClassificationView(row: ClassificationRow): ClassificationView {
+  return {
+    eventId: row.eventId,
+    imageId: row.imageId,
+    modelVersion: row.modelVersion,
+    kind: row.kind,
+    confidence: row.confidence,
+    top: (row.top ?? []).map((k) => ({ kind: k.kind, confidence: k.confidence })),
+    classifiedAt: row.classifiedAt.toISOString(),
+    position: Number(row.position),
+  };
+}

@@ -1,0 +1,2 @@
+export { describeReadModelContract, type ReadModelContractSubject } from './read-model.contract';
+export * from './fixtures';

@@ -1,0 +1,1 @@
+// vegvision api service

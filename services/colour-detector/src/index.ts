@@ -1,0 +1,1 @@
+// vegvision colour-detector service

@@ -1,34 +1,89 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { VegetableClassifier, defaultModelDir } from '@vegvision/classifier';
+import {
+  ModelNotFoundError,
+  VegetableClassifier,
+  defaultModelDir,
+  defaultModelsDir,
+  listModels,
+  type ModelInfo,
+} from '@vegvision/classifier';
 import type { VegvisionConfig } from '@vegvision/config';
+import path from 'node:path';
 import type { Logger } from './logger';
 import { CONFIG, LOGGER } from './tokens';
 
-/** The active classifier model: loaded once (one ONNX session) on first use and reused. */
+/**
+ * The model registry of this process: every model version in the models folder, the active
+ * one (configuration), and loaded classifiers (one ONNX session per version, reused).
+ */
 @Injectable()
 export class ClassifierProvider implements OnApplicationShutdown {
-  private loading?: Promise<VegetableClassifier>;
+  private readonly loaded = new Map<string, Promise<VegetableClassifier>>();
+  private activeDir?: string;
 
   constructor(
     @Inject(CONFIG) private readonly config: VegvisionConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
+  modelsDir(): string {
+    return this.config.classifier.modelsDir ?? defaultModelsDir();
+  }
+
+  activeModelDir(): string {
+    this.activeDir ??= this.config.classifier.modelDir ?? defaultModelDir(this.modelsDir());
+    return this.activeDir;
+  }
+
+  /** Every known model version (oldest first) and the active one. */
+  async models(): Promise<{ active: string; models: ModelInfo[] }> {
+    const models = await listModels(this.modelsDir());
+    const activeDir = this.activeModelDir();
+    const active = path.basename(activeDir);
+    if (!models.some((m) => m.dir === activeDir)) {
+      const extra = await listModels(path.dirname(activeDir)).catch(() => []);
+      models.push(...extra.filter((m) => m.dir === activeDir));
+    }
+    return { active, models };
+  }
+
+  /** The active classifier, loaded once on first use. */
   get(): Promise<VegetableClassifier> {
-    if (!this.loading) {
-      const dir = this.config.classifier.modelDir ?? defaultModelDir();
+    return this.load(this.activeModelDir());
+  }
+
+  /** A classifier of a given model version from the models folder. */
+  async forVersion(version: string): Promise<VegetableClassifier> {
+    const { models } = await this.models();
+    const info = models.find((m) => m.version === version);
+    if (!info) {
+      throw new ModelNotFoundError(
+        `unknown model version "${version}" (known: ${models.map((m) => m.version).join(', ') || 'none'})`,
+        this.modelsDir(),
+      );
+    }
+    return this.load(info.dir);
+  }
+
+  private load(dir: string): Promise<VegetableClassifier> {
+    let p = this.loaded.get(dir);
+    if (!p) {
       const threads = this.config.classifier.threads || undefined;
-      this.loading = VegetableClassifier.load(dir, { intraOpNumThreads: threads }).then((c) => {
+      p = VegetableClassifier.load(dir, { intraOpNumThreads: threads }).then((c) => {
         this.log.info({ model: c.version, dir }, 'classifier model loaded');
         return c;
       });
-      this.loading.catch(() => (this.loading = undefined));
+      this.loaded.set(dir, p);
+      p.catch(() => this.loaded.delete(dir));
     }
-    return this.loading;
+    return p;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const c = await this.loading?.catch(() => undefined);
-    await c?.close();
+    for (const p of this.loaded.values()) {
+      const c = await p.catch(() => undefined);
+      await c?.close();
+    }
+    this.loaded.clear();
   }
 }

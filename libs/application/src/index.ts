@@ -10,3 +10,5 @@ export * from './rebuild.service';
 export * from './classifier.provider';
 export * from './workers';
 export * from './vegvision.module';
+export * from './relabel.service';
+export * from './relabel-report';

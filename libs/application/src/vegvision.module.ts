@@ -14,6 +14,7 @@ import { IngestService } from './ingest.service';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { RebuildService } from './rebuild.service';
+import { RelabelService } from './relabel.service';
 import { CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
 import { ClassifierWorker, ColourWorker, LiveEvents, ProjectorWorker, RelayWorker, WorkerSupervisor } from './workers';
 
@@ -72,6 +73,7 @@ export class VegvisionModule {
         IngestService,
         CatalogService,
         RebuildService,
+        RelabelService,
         ClassifierProvider,
         LiveEvents,
         RelayWorker,
@@ -92,6 +94,7 @@ export class VegvisionModule {
         IngestService,
         CatalogService,
         RebuildService,
+        RelabelService,
         ClassifierProvider,
         LiveEvents,
         RelayWorker,

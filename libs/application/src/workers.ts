@@ -121,7 +121,11 @@ abstract class Consumer {
   protected abstract handle(e: PositionedEvent): Promise<void>;
 
   async start(): Promise<void> {
-    this.subscription = await this.bus.subscribe({ topic: this.config.topic, group: this.group }, async (msg) => {
+    // The consumer group is named after the topic too: Kafka groups are cluster-wide, and
+    // kafkajs' assigner hands a group's partitions of every member's topics to any member, so
+    // two deployments (or test runs) with different topics must never share a group.
+    const group = `${this.config.topic}.${this.group}`;
+    this.subscription = await this.bus.subscribe({ topic: this.config.topic, group }, async (msg) => {
       const positioned = parseEnvelope(msg.value);
       try {
         await this.metrics.time(this.group, positioned.event.meta.type, () => this.handle(positioned));

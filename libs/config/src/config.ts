@@ -51,6 +51,7 @@ const schema = z
     readModelPath: z.string().optional(),
     readModelSchema: z.string().default('vegvision_read'),
     modelDir: z.string().optional(),
+    modelsDir: z.string().optional(),
     inferenceThreads: intFrom(0),
     signingSecret: z.string().min(16).optional(),
     adminToken: z.string().min(16).optional(),
@@ -87,7 +88,8 @@ export interface VegvisionConfig {
         forcePathStyle: boolean;
       };
   readModel: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
-  classifier: { modelDir?: string; threads: number };
+  /** modelDir: the active model (default: the models dir's DEFAULT); modelsDir: every known version. */
+  classifier: { modelDir?: string; modelsDir?: string; threads: number };
   limits: { maxUploadBytes: number; maxPixels: number; linkTtlSeconds: number };
   adminToken?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -207,7 +209,11 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
     topic: c.topic,
     storage,
     readModel,
-    classifier: { modelDir: c.modelDir ? path.resolve(c.modelDir) : undefined, threads: c.inferenceThreads },
+    classifier: {
+      modelDir: c.modelDir ? path.resolve(c.modelDir) : undefined,
+      modelsDir: c.modelsDir ? path.resolve(c.modelsDir) : undefined,
+      threads: c.inferenceThreads,
+    },
     limits: { maxUploadBytes: c.maxUploadBytes, maxPixels: c.maxPixels, linkTtlSeconds: c.linkTtlSeconds },
     adminToken: c.adminToken,
     logLevel: c.logLevel,

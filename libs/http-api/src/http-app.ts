@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HealthController } from './health.controller';
 import { ImagesController } from './images.controller';
+import { AdminController, AdminTokenGuard, ModelsController } from './admin.controller';
 import { ProblemFilter } from './problem';
 
 @Module({})
@@ -19,7 +20,8 @@ class HttpApiModule {
     return {
       module: HttpApiModule,
       imports: [VegvisionModule.forRoot({ config, logger, workers })],
-      controllers: api ? [ImagesController, HealthController] : [HealthController],
+      controllers: api ? [ImagesController, ModelsController, AdminController, HealthController] : [HealthController],
+      providers: [AdminTokenGuard],
     };
   }
 }

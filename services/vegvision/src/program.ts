@@ -4,6 +4,7 @@ import { loadConfig } from '@vegvision/config';
 import { runImport } from './commands/import';
 import { runLabel } from './commands/label';
 import { runRebuild } from './commands/rebuild';
+import { runRelabel } from './commands/relabel';
 import { runServe } from './commands/serve';
 
 const int = (name: string) => (v: string) => {
@@ -54,6 +55,17 @@ export function buildProgram(): Command {
     .action(async (files: string[], o: { json?: boolean; model?: string; threads?: number }) => {
       const failed = await runLabel(files, { json: !!o.json, modelDir: o.model, threads: o.threads });
       if (failed > 0) process.exitCode = 2;
+    });
+
+  program
+    .command('relabel')
+    .description('replay every recorded upload through a model version and record the new labels (resumable)')
+    .requiredOption('--model <version>', 'model version (a folder of the models directory)')
+    .option('--from <version>', 'compare against this model in the report (default: each image\'s previous label)')
+    .option('--throttle <ms>', 'pause between images, to keep live uploads responsive', int('throttle'))
+    .option('--report-dir <dir>', 'where to write relabel-<version>.json and .png (default <data dir>/reports)')
+    .action(async (o: { model: string; from?: string; throttle?: number; reportDir?: string }) => {
+      await runRelabel(config(), { model: o.model, from: o.from, throttleMs: o.throttle, reportDir: o.reportDir });
     });
 
   const projections = program.command('projections').description('read models projected from the event log');

@@ -2,6 +2,12 @@
 // ImageUploaded with source "catalog", its split and ground-truth kind. Idempotent: each
 // file's event id is derived from its bytes and relative path, so a re-run (or a run resumed
 // after a kill) records nothing twice.
+//
+// Embedded mode: the import opens the whole product in-process (every role) and, with --wait,
+// waits until the relay and the workers are idle. Distributed mode: the relay, classifier,
+// colour-detector and projector run as services, so the import only records the uploads (no
+// worker in this process) and, with --wait, polls the shared read model until every imported
+// image is `ready`.
 import { IngestService, READ_MODEL, RelayWorker } from '@vegvision/application';
 import type { VegvisionConfig } from '@vegvision/config';
 import { KINDS, importEventId, isKind } from '@vegvision/domain';
@@ -65,11 +71,23 @@ export interface ImportSummary {
   failed: { file: string; message: string }[];
 }
 
-export async function runImport(config: VegvisionConfig, dir: string, options: { wait: boolean }): Promise<ImportSummary> {
+export interface ImportOptions {
+  /** Wait until every imported image is labelled (classified and coloured). */
+  wait: boolean;
+  /** Distributed mode: read-model poll interval while waiting, ms (default 1000). */
+  pollMs?: number;
+  /** Distributed mode: warn on stderr when no image became ready for this long, ms (default 60000). */
+  stallWarningMs?: number;
+}
+
+export async function runImport(config: VegvisionConfig, dir: string, options: ImportOptions): Promise<ImportSummary> {
   const files = scanCatalog(path.resolve(dir));
-  return withContext(config, true, async (app) => {
+  const distributed = config.mode === 'distributed';
+  // Distributed: the services run the roles; workers here would duplicate them.
+  return withContext(config, !distributed, async (app) => {
     const ingest = app.get(IngestService);
     const summary: ImportSummary = { files: files.length, recorded: 0, alreadyRecorded: 0, failed: [] };
+    const imageIds = new Set<string>();
     const bar = progressBar('import');
     bar.start(files.length, 0, { detail: '' });
     for (const f of files) {
@@ -84,6 +102,7 @@ export async function runImport(config: VegvisionConfig, dir: string, options: {
           groundTruthKind: f.kind,
           eventId: importEventId(sha, f.relativePath),
         });
+        imageIds.add(r.imageId);
         if (r.recorded) summary.recorded++;
         else summary.alreadyRecorded++;
       } catch (error) {
@@ -92,7 +111,9 @@ export async function runImport(config: VegvisionConfig, dir: string, options: {
       bar.increment(1, { detail: f.relativePath });
     }
     bar.stop();
-    if (options.wait) {
+    if (options.wait && distributed) {
+      await waitUntilReady(app.get<ReadModel>(READ_MODEL, { strict: false }), imageIds, options);
+    } else if (options.wait) {
       const relay = app.get(RelayWorker, { strict: false });
       const readModel = app.get<ReadModel>(READ_MODEL, { strict: false });
       const labelBar = progressBar('labelling');
@@ -122,4 +143,53 @@ export async function runImport(config: VegvisionConfig, dir: string, options: {
     if (summary.failed.length) process.exitCode = 2;
     return summary;
   });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Distributed mode: polls the read model until every image of `imageIds` is `ready` (the
+ * services classify, colour and project them). Read-model errors while polling (a database
+ * restarting) are reported and polled through; a long stall is reported on stderr.
+ */
+async function waitUntilReady(readModel: ReadModel, imageIds: Set<string>, options: ImportOptions): Promise<void> {
+  const pollMs = options.pollMs ?? 1000;
+  const stallWarningMs = options.stallWarningMs ?? 60_000;
+  const pending = new Set(imageIds);
+  const bar = progressBar('labelling');
+  bar.start(Math.max(imageIds.size, 1), 0, { detail: 'waiting for the services' });
+  let lastProgress = Date.now();
+  for (;;) {
+    const before = pending.size;
+    let detail: string;
+    try {
+      const ids = [...pending];
+      // A few queries at a time: the pool is shared with nothing else here, but stay polite.
+      for (let i = 0; i < ids.length; i += 16) {
+        const batch = ids.slice(i, i + 16);
+        const views = await Promise.all(batch.map((id) => readModel.getImage(id)));
+        views.forEach((view, j) => {
+          if (view?.status === 'ready') pending.delete(batch[j]);
+        });
+      }
+      const facets = await readModel.facets();
+      detail = `classified and coloured (${facets.total} image(s) in the catalog)`;
+    } catch (error) {
+      detail = `read model unavailable: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    bar.update(imageIds.size - pending.size, { detail });
+    if (pending.size === 0) break;
+    const now = Date.now();
+    if (pending.size < before) {
+      lastProgress = now;
+    } else if (now - lastProgress >= stallWarningMs) {
+      process.stderr.write(
+        `import: no image became ready for ${Math.round((now - lastProgress) / 1000)} s (${pending.size} pending): ` +
+          'are the relay, classifier, colour-detector and projector services running on this topic?\n',
+      );
+      lastProgress = now;
+    }
+    await sleep(pollMs);
+  }
+  bar.stop();
 }

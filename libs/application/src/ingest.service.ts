@@ -39,7 +39,6 @@ export interface IngestResult {
 export function sanitiseFileName(name: string | undefined): string {
   if (!name) return '';
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
   return base.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^\.+/, '').slice(0, 200);
 }
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeEventStoreContract, newEvent } from '@vegvision/event-store/testing';
+import { describeEventStoreContract, newEvent } from '../testing';
 import { FileEventStore, LOCK_FILE, LOG_FILE } from './file-event-store';
 import { EventStoreCorruptError, EventStoreLockedError } from '../errors';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describeEventStoreContract } from '@vegvision/event-store/testing';
+import { describeEventStoreContract } from '../testing';
 import { KurrentEventStore } from './kurrent-event-store';
 
 const url = process.env.KURRENTDB_URL;

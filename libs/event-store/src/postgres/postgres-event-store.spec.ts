@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { describeEventStoreContract, newEvent } from '@vegvision/event-store/testing';
+import { describeEventStoreContract, newEvent } from '../testing';
 import type { StoredEvent } from '../event-store.port';
 import { PostgresEventStore } from './postgres-event-store';
 

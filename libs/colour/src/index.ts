@@ -1,1 +1,3 @@
 // Dominant-colour detection on the RGB and RYB palettes
+export * from './palettes';
+export * from './detect';

@@ -1,0 +1,72 @@
+/**
+ * Typed errors raised while validating or decoding an uploaded image.
+ * Every error carries a stable `code` (for API clients and logs), the HTTP
+ * `status` an API should answer with, and a human-readable `message`.
+ */
+export type ImageErrorCode = 'unsupported_media_type' | 'corrupt_image' | 'image_too_large' | 'empty_file';
+
+export abstract class ImageError extends Error {
+  abstract readonly code: ImageErrorCode;
+  abstract readonly status: number;
+
+  protected constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The bytes are not JPEG, PNG or WebP (or are an animated WebP). HTTP 415. */
+export class UnsupportedImageTypeError extends ImageError {
+  readonly code = 'unsupported_media_type' as const;
+  readonly status = 415;
+
+  constructor(
+    /** What the bytes look like, e.g. "GIF image", "SVG document", "text", "unknown binary data". */
+    readonly detected: string,
+    message?: string,
+  ) {
+    super(message ?? `Unsupported image type: the file looks like ${detected}. Accepted types: JPEG, PNG, WebP.`);
+  }
+}
+
+/** The bytes start like an accepted type but cannot be decoded (truncated, corrupt). HTTP 422. */
+export class ImageDecodeError extends ImageError {
+  readonly code = 'corrupt_image' as const;
+  readonly status = 422;
+
+  constructor(
+    message: string,
+    /** The decoder's own message, for logs. */
+    readonly detail?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type ImageTooLargeReason = 'bytes' | 'pixels' | 'side';
+
+/** The file or the image it declares exceeds a configured limit. HTTP 413. */
+export class ImageTooLargeError extends ImageError {
+  readonly code = 'image_too_large' as const;
+  readonly status = 413;
+
+  constructor(
+    readonly reason: ImageTooLargeReason,
+    readonly actual: number,
+    readonly limit: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Zero bytes were uploaded. HTTP 400. */
+export class EmptyImageError extends ImageError {
+  readonly code = 'empty_file' as const;
+  readonly status = 400;
+
+  constructor() {
+    super('The file is empty (0 bytes); expected a JPEG, PNG or WebP image.');
+  }
+}

@@ -5,10 +5,10 @@ import {
   defaultModelDir,
   defaultModelsDir,
   listModels,
+  loadModelCard,
   type ModelInfo,
 } from '@vegvision/classifier';
 import type { VegvisionConfig } from '@vegvision/config';
-import path from 'node:path';
 import type { Logger } from './logger';
 import { CONFIG, LOGGER } from './tokens';
 
@@ -37,14 +37,23 @@ export class ClassifierProvider implements OnApplicationShutdown {
 
   /** Every known model version (oldest first) and the active one. */
   async models(): Promise<{ active: string; models: ModelInfo[] }> {
-    const models = await listModels(this.modelsDir());
+    const models = await listModels(this.modelsDir()).catch(() => [] as ModelInfo[]);
     const activeDir = this.activeModelDir();
-    const active = path.basename(activeDir);
-    if (!models.some((m) => m.dir === activeDir)) {
-      const extra = await listModels(path.dirname(activeDir)).catch(() => []);
-      models.push(...extra.filter((m) => m.dir === activeDir));
+    let activeInfo = models.find((m) => m.dir === activeDir);
+    if (!activeInfo) {
+      const card = await loadModelCard(activeDir, { verifyChecksum: false });
+      activeInfo = {
+        version: card.version,
+        dir: activeDir,
+        sha256: card.sha256.toLowerCase(),
+        architecture: card.architecture,
+        classes: [...card.classes],
+        metrics: card.metrics,
+        createdAt: card.createdAt,
+      };
+      models.push(activeInfo);
     }
-    return { active, models };
+    return { active: activeInfo.version, models };
   }
 
   /** The active classifier, loaded once on first use. */

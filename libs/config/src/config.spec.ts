@@ -46,4 +46,27 @@ describe('configuration', () => {
     expect(() => loadConfig({}, { VEGVISION_ROLES: 'api,cook', VEGVISION_DATA_DIR: dir })).toThrow(/unknown role "cook"/);
     expect(() => loadConfig({}, { VEGVISION_MODE: 'distributed', VEGVISION_DATA_DIR: dir })).toThrow(/databaseUrl is required/);
   });
+  it('reads the abuse limits (rate, timeouts) from the environment, with safe defaults', () => {
+    const d = loadConfig({}, { VEGVISION_DATA_DIR: dir });
+    expect(d.limits).toMatchObject({
+      uploadRatePerMinute: 60,
+      uploadTimeoutMs: 60_000,
+      requestTimeoutMs: 120_000,
+      headersTimeoutMs: 20_000,
+    });
+    const c = loadConfig(
+      {},
+      {
+        VEGVISION_DATA_DIR: dir,
+        VEGVISION_UPLOAD_RATE_PER_MINUTE: '0',
+        VEGVISION_UPLOAD_TIMEOUT_SECONDS: '5',
+        VEGVISION_REQUEST_TIMEOUT_SECONDS: '10',
+        VEGVISION_HEADERS_TIMEOUT_SECONDS: '30',
+      },
+    );
+    // headersTimeout never exceeds requestTimeout (Node requires it).
+    expect(c.limits).toMatchObject({ uploadRatePerMinute: 0, uploadTimeoutMs: 5000, requestTimeoutMs: 10_000, headersTimeoutMs: 10_000 });
+    expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_UPLOAD_RATE_PER_MINUTE: '-1' })).toThrow(ConfigError);
+    expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_UPLOAD_TIMEOUT_SECONDS: '0' })).toThrow(ConfigError);
+  });
 });

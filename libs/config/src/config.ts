@@ -58,6 +58,13 @@ const schema = z
     maxUploadBytes: intFrom(25 * 1024 * 1024, 1),
     maxPixels: intFrom(40_000_000, 1),
     linkTtlSeconds: intFrom(300, 1),
+    /** Uploads per minute per client address (token bucket, burst = the same number); 0 disables. */
+    uploadRatePerMinute: intFrom(60, 0),
+    /** An upload whose body has not fully arrived after this long is answered 408 and its connection closed. */
+    uploadTimeoutSeconds: intFrom(60, 1),
+    /** Node's server.requestTimeout (whole request received) and server.headersTimeout. */
+    requestTimeoutSeconds: intFrom(120, 1),
+    headersTimeoutSeconds: intFrom(20, 1),
     corsOrigins: z.string().default(''),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -90,7 +97,17 @@ export interface VegvisionConfig {
   readModel: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
   /** modelDir: the active model (default: the models dir's DEFAULT); modelsDir: every known version. */
   classifier: { modelDir?: string; modelsDir?: string; threads: number };
-  limits: { maxUploadBytes: number; maxPixels: number; linkTtlSeconds: number };
+  limits: {
+    maxUploadBytes: number;
+    maxPixels: number;
+    linkTtlSeconds: number;
+    /** Uploads per minute per client address; 0 = unlimited. */
+    uploadRatePerMinute: number;
+    uploadTimeoutMs: number;
+    requestTimeoutMs: number;
+    /** Never above requestTimeoutMs (Node requires headersTimeout <= requestTimeout). */
+    headersTimeoutMs: number;
+  };
   adminToken?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -169,7 +186,8 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
       ? {
           kind: 'local',
           dir: path.resolve(c.storageDir ?? path.join(dataDir, 'objects')),
-          publicBaseUrl: publicUrl,
+          // Relative links unless a public URL is configured (see LocalObjectStorage).
+          publicBaseUrl: c.publicUrl ? publicUrl : '',
           signingSecret: c.signingSecret ?? persistedSecret(dataDir, 'signing-secret'),
         }
       : {
@@ -214,7 +232,15 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
       modelsDir: c.modelsDir ? path.resolve(c.modelsDir) : undefined,
       threads: c.inferenceThreads,
     },
-    limits: { maxUploadBytes: c.maxUploadBytes, maxPixels: c.maxPixels, linkTtlSeconds: c.linkTtlSeconds },
+    limits: {
+      maxUploadBytes: c.maxUploadBytes,
+      maxPixels: c.maxPixels,
+      linkTtlSeconds: c.linkTtlSeconds,
+      uploadRatePerMinute: c.uploadRatePerMinute,
+      uploadTimeoutMs: c.uploadTimeoutSeconds * 1000,
+      requestTimeoutMs: c.requestTimeoutSeconds * 1000,
+      headersTimeoutMs: Math.min(c.headersTimeoutSeconds, c.requestTimeoutSeconds) * 1000,
+    },
     adminToken: c.adminToken,
     logLevel: c.logLevel,
   };

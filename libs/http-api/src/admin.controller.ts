@@ -40,6 +40,7 @@ export class ModelsController {
       models: models.map((m) => ({
         version: m.version,
         createdAt: m.createdAt,
+        architecture: m.architecture,
         sha256: m.sha256,
         classes: m.classes,
         metrics: m.metrics,

@@ -113,14 +113,18 @@ export class LocalObjectStorage implements ObjectStorage {
     if (typeof options.signingSecret !== 'string' || options.signingSecret.length < 16) {
       throw new InvalidStorageArgumentError('signingSecret must be a string of at least 16 characters');
     }
-    let base: URL;
-    try {
-      base = new URL(options.publicBaseUrl);
-    } catch {
-      throw new InvalidStorageArgumentError(`publicBaseUrl is not a URL: ${JSON.stringify(options.publicBaseUrl)}`);
-    }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-      throw new InvalidStorageArgumentError('publicBaseUrl must be http(s)');
+    // An empty base gives links relative to the API's origin ("/api/objects/..."), which stay
+    // right whatever port or host the API is reached on.
+    if (options.publicBaseUrl !== '') {
+      let base: URL;
+      try {
+        base = new URL(options.publicBaseUrl);
+      } catch {
+        throw new InvalidStorageArgumentError(`publicBaseUrl is not a URL: ${JSON.stringify(options.publicBaseUrl)}`);
+      }
+      if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+        throw new InvalidStorageArgumentError('publicBaseUrl must be http(s)');
+      }
     }
     this.dir = resolve(options.dir);
     this.publicBaseUrl = options.publicBaseUrl.replace(/\/+$/, '');

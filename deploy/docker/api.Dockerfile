@@ -1,0 +1,54 @@
+# syntax=docker/dockerfile:1
+# vegvision api: HTTP API and command side (uploads, browse, SSE), /healthz, /readyz, /metrics,
+# /api/docs. Build from the repository root:
+#   docker build -f deploy/docker/api.Dockerfile -t vegvision-api .
+# The image also carries the migration entry point (node deploy/docker/migrate.js) that the
+# Helm pre-install/pre-upgrade Job and the compose "migrate" service run.
+
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+# >>> common stages: keep identical in every service Dockerfile (.ci/validate-deploy.sh checks)
+# deps: production node_modules plus the SWC loader (@swc-node/register, a devDependency) that
+# the bin scripts run the TypeScript sources through; versions come from package-lock.json.
+FROM ${NODE_IMAGE} AS deps
+ARG TARGETARCH
+WORKDIR /app
+ENV ONNXRUNTIME_NODE_INSTALL=skip \
+    npm_config_update_notifier=false \
+    npm_config_fund=false \
+    npm_config_audit=false
+COPY package.json package-lock.json ./
+COPY deploy/docker/promote-runtime-deps.js deploy/docker/
+# onnxruntime-node ships binaries for every OS: keep linux/<this arch> only.
+RUN node deploy/docker/promote-runtime-deps.js \
+ && npm ci --omit=dev \
+ && ort=node_modules/onnxruntime-node/bin/napi-v6 \
+ && arch="$([ "${TARGETARCH:-amd64}" = "arm64" ] && echo arm64 || echo x64)" \
+ && rm -rf "$ort/darwin" "$ort/win32" \
+ && find "$ort/linux" -mindepth 1 -maxdepth 1 ! -name "$arch" -exec rm -rf {} + \
+ && npm cache clean --force
+
+# runtime-base: sources (run as-is, compiled on load by SWC), read-only for the app user.
+FROM ${NODE_IMAGE} AS runtime-base
+ENV NODE_ENV=production \
+    VEGVISION_MODE=distributed \
+    VEGVISION_HOST=0.0.0.0 \
+    VEGVISION_PORT=8080
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json tsconfig.base.json tsconfig.json ./
+COPY libs ./libs
+COPY deploy/docker/healthcheck.js deploy/docker/migrate.js deploy/docker/migrate.ts ./deploy/docker/
+# uid 1000 is the node image's "node" user; numeric so Kubernetes can verify runAsNonRoot.
+USER 1000:1000
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "deploy/docker/healthcheck.js"]
+# <<< common stages
+
+FROM runtime-base AS api
+COPY services/api ./services/api
+LABEL org.opencontainers.image.title="vegvision-api" \
+      org.opencontainers.image.description="vegvision HTTP API and command side" \
+      org.opencontainers.image.licenses="Apache-2.0"
+CMD ["node", "services/api/bin/api.js"]

@@ -1,0 +1,10 @@
+import type { Routes } from '@angular/router';
+
+export const routes: Routes = [
+  { path: '', pathMatch: 'full', redirectTo: 'browse' },
+  { path: 'browse', loadComponent: () => import('./browse/browse.component').then((m) => m.BrowseComponent) },
+  { path: 'upload', loadComponent: () => import('./upload/upload.component').then((m) => m.UploadComponent) },
+  { path: 'images/:id', loadComponent: () => import('./image/image-page.component').then((m) => m.ImagePageComponent) },
+  { path: 'models', loadComponent: () => import('./models/models.component').then((m) => m.ModelsComponent) },
+  { path: '**', redirectTo: 'browse' },
+];

@@ -1,0 +1,246 @@
+// Browse: filters (count, kind, palette, colour) kept in the URL query; a grid of images.
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import { MatButtonModule } from '@angular/material/button';
+import { MatButtonToggleModule } from '@angular/material/button-toggle';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatSelectModule } from '@angular/material/select';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
+import { Subject, catchError, combineLatest, map, of, startWith, switchMap } from 'rxjs';
+import { ApiService } from '../core/api.service';
+import type { CatalogImage, Facets, PaletteName } from '../core/api.types';
+import { LABELS, PALETTE_NAMES } from '../core/catalog';
+import { errorMessage } from '../core/errors';
+import { I18nService } from '../core/i18n.service';
+import { ColourChipComponent } from '../shared/colour-chip.component';
+import { IllustrationComponent } from '../shared/illustration.component';
+import { KindBadgeComponent } from '../shared/kind-badge.component';
+import {
+  DEFAULT_FILTERS,
+  type BrowseFilters,
+  filtersFromQuery,
+  hasActiveFilters,
+  queryFromFilters,
+  updateFilters,
+} from './browse-query';
+import { PalettePickerComponent } from './palette-picker.component';
+
+type Results =
+  | { state: 'loading' }
+  | { state: 'ok'; items: CatalogImage[] }
+  | { state: 'error'; error: unknown };
+
+@Component({
+  selector: 'vv-browse',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [
+    RouterLink,
+    MatButtonModule,
+    MatButtonToggleModule,
+    MatProgressBarModule,
+    MatSelectModule,
+    PalettePickerComponent,
+    KindBadgeComponent,
+    ColourChipComponent,
+    IllustrationComponent,
+  ],
+  template: `
+    <h1>{{ i18n.t('browse.title') }}</h1>
+    <section class="filters" [attr.aria-label]="i18n.t('browse.filters')">
+      <div class="row">
+        <mat-form-field class="count" subscriptSizing="dynamic">
+          <mat-label>{{ i18n.t('browse.count') }}</mat-label>
+          <mat-select data-testid="count-select" [value]="filters().count" (selectionChange)="set({ count: $event.value })">
+            @for (n of counts; track n) {
+              <mat-option [value]="n">{{ n }}</mat-option>
+            }
+          </mat-select>
+        </mat-form-field>
+        <mat-form-field class="kind" subscriptSizing="dynamic">
+          <mat-label>{{ i18n.t('browse.kind') }}</mat-label>
+          <mat-select data-testid="kind-select" [value]="filters().kind ?? ''" (selectionChange)="set({ kind: $event.value || null })">
+            <mat-option value="">{{ i18n.t('browse.anyKind') }}</mat-option>
+            @for (k of kindOptions(); track k.kind) {
+              <mat-option [value]="k.kind" [attr.data-testid]="'kind-option-' + k.kind">
+                {{ k.name }} <span class="muted">({{ k.count }})</span>
+              </mat-option>
+            }
+          </mat-select>
+        </mat-form-field>
+        <div class="palette">
+          <span class="group-label" id="palette-label">{{ i18n.t('browse.palette') }}</span>
+          <mat-button-toggle-group
+            aria-labelledby="palette-label"
+            hideSingleSelectionIndicator
+            [value]="filters().palette"
+            (change)="set({ palette: $event.value })"
+          >
+            @for (p of palettes; track p) {
+              <mat-button-toggle [value]="p" [attr.data-testid]="'palette-' + p">{{ i18n.t(p === 'RGB' ? 'palette.RGB' : 'palette.RYB') }}</mat-button-toggle>
+            }
+          </mat-button-toggle-group>
+        </div>
+      </div>
+      <div class="colour">
+        <span class="group-label">{{ i18n.t('browse.colour') }}</span>
+        <vv-palette-picker
+          [palette]="filters().palette"
+          [selected]="filters().colour"
+          [counts]="paletteCounts()"
+          (selectedChange)="set({ colour: $event })"
+        />
+      </div>
+      <div class="actions">
+        <button mat-flat-button type="button" data-testid="shuffle" (click)="shuffle()">{{ i18n.t('browse.shuffle') }}</button>
+        @if (active()) {
+          <button mat-button type="button" data-testid="clear" (click)="clear()">{{ i18n.t('browse.clear') }}</button>
+        }
+        <span class="muted summary" aria-live="polite">
+          @if (facets(); as f) { {{ i18n.t('browse.total', { total: f.total }) }} }
+          @if (results().state === 'ok') { · {{ i18n.t('browse.showingAll', { count: items().length }) }} }
+        </span>
+      </div>
+    </section>
+
+    @switch (results().state) {
+      @case ('loading') {
+        <mat-progress-bar mode="indeterminate" [attr.aria-label]="i18n.t('browse.loading')" />
+      }
+      @case ('error') {
+        <div class="error-box" role="alert" data-testid="browse-error">
+          {{ errorText() }}
+          <button mat-button type="button" (click)="retry$.next()">{{ i18n.t('common.retry') }}</button>
+        </div>
+      }
+      @case ('ok') {
+        @if (items().length === 0) {
+          <div class="empty" data-testid="empty-state" role="status">
+            <vv-illustration name="search" />
+            <h2>{{ i18n.t('browse.empty.title') }}</h2>
+            <p class="muted">{{ facets()?.total === 0 ? i18n.t('browse.catalogEmpty') : i18n.t('browse.empty.body') }}</p>
+            @if (active()) {
+              <button mat-flat-button type="button" (click)="clear()">{{ i18n.t('browse.clear') }}</button>
+            }
+          </div>
+        } @else {
+          <ul class="grid" data-testid="results">
+            @for (img of items(); track img.imageId) {
+              <li class="card" data-testid="result-card">
+                <a class="thumb" [routerLink]="['/images', img.imageId]" [attr.aria-label]="i18n.t('browse.open', { kind: i18n.kind(img.kind) })">
+                  <img [src]="img.url" [alt]="i18n.t('image.photo', { kind: i18n.kind(img.kind) })" loading="lazy" />
+                </a>
+                <div class="meta">
+                  <vv-kind-badge [kind]="img.kind" [confidence]="img.confidence" />
+                  <div class="chips">
+                    @if (img.rgbHex) { <vv-colour-chip palette="RGB" [hex]="img.rgbHex" /> }
+                    @if (img.rybHex) { <vv-colour-chip palette="RYB" [hex]="img.rybHex" /> }
+                  </div>
+                </div>
+              </li>
+            }
+          </ul>
+        }
+      }
+    }
+  `,
+  styles: `
+    .filters {
+      display: flex; flex-direction: column; gap: 12px; padding: 16px; margin-bottom: 16px; border-radius: 16px;
+      background: var(--mat-sys-surface-container-low);
+    }
+    .row { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; }
+    .count { width: 120px; }
+    .kind { width: 260px; max-width: 100%; }
+    .palette, .colour { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
+    .group-label { font: var(--mat-sys-label-large); color: var(--mat-sys-on-surface-variant); }
+    .colour { align-items: flex-start; flex-direction: column; }
+    .actions { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
+    .summary { margin-left: auto; }
+    .grid {
+      list-style: none; margin: 0; padding: 0; display: grid; gap: 16px;
+      grid-template-columns: repeat(auto-fill, minmax(220px, 1fr));
+    }
+    .card {
+      border-radius: 16px; overflow: hidden; background: var(--mat-sys-surface-container);
+      border: 1px solid var(--mat-sys-outline-variant); display: flex; flex-direction: column;
+    }
+    .thumb { display: block; aspect-ratio: 1 / 1; background: var(--mat-sys-surface-container-highest); }
+    .thumb:focus-visible { outline: 3px solid var(--mat-sys-primary); outline-offset: -3px; }
+    .thumb img { width: 100%; height: 100%; object-fit: cover; display: block; }
+    .meta { padding: 10px 12px 12px; display: flex; flex-direction: column; gap: 8px; }
+    .chips { display: flex; flex-wrap: wrap; gap: 6px; }
+    .empty { text-align: center; padding: 48px 16px; }
+    @media (max-width: 599px) {
+      .grid { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
+      .count, .kind { width: 100%; }
+      .summary { margin-left: 0; }
+    }
+  `,
+})
+export class BrowseComponent {
+  protected readonly i18n = inject(I18nService);
+  private readonly api = inject(ApiService);
+  private readonly route = inject(ActivatedRoute);
+  private readonly router = inject(Router);
+
+  protected readonly counts = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+  protected readonly palettes = PALETTE_NAMES;
+  protected readonly retry$ = new Subject<void>();
+
+  protected readonly filters = toSignal(this.route.queryParams.pipe(map(filtersFromQuery)), { initialValue: DEFAULT_FILTERS });
+  protected readonly active = computed(() => hasActiveFilters(this.filters()));
+  protected readonly facets = signal<Facets | null>(null);
+  protected readonly results = signal<Results>({ state: 'loading' });
+  protected readonly items = computed(() => {
+    const r = this.results();
+    return r.state === 'ok' ? r.items : [];
+  });
+  protected readonly errorText = computed(() => {
+    const r = this.results();
+    return r.state === 'error' ? errorMessage(r.error, this.i18n) : '';
+  });
+
+  protected readonly kindOptions = computed(() => {
+    const counts = this.facets()?.kinds ?? {};
+    return LABELS.map((kind) => ({ kind, name: this.i18n.kind(kind), count: counts[kind] ?? 0 }));
+  });
+
+  protected readonly paletteCounts = computed(() => this.facets()?.colours[this.filters().palette] ?? null);
+
+  constructor() {
+    this.api
+      .facets()
+      .pipe(takeUntilDestroyed())
+      .subscribe({ next: (f) => this.facets.set(f), error: () => this.facets.set(null) });
+
+    combineLatest([this.route.queryParams.pipe(map(filtersFromQuery)), this.retry$.pipe(startWith(undefined))])
+      .pipe(
+        switchMap(([f]) =>
+          this.api.browse(f).pipe(
+            map((r): Results => ({ state: 'ok', items: r.items })),
+            catchError((error: unknown) => of<Results>({ state: 'error', error })),
+            startWith<Results>({ state: 'loading' }),
+          ),
+        ),
+        takeUntilDestroyed(),
+      )
+      .subscribe((r) => this.results.set(r));
+  }
+
+  protected set(change: Partial<BrowseFilters> & { palette?: PaletteName }): void {
+    this.navigate(updateFilters(this.filters(), change));
+  }
+
+  protected shuffle(): void {
+    // The API answers a fresh random sample for the same filters.
+    this.retry$.next();
+  }
+
+  protected clear(): void {
+    this.navigate({ ...DEFAULT_FILTERS, count: this.filters().count, palette: this.filters().palette });
+  }
+
+  private navigate(filters: BrowseFilters): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: queryFromFilters(filters), queryParamsHandling: 'merge' });
+  }
+}

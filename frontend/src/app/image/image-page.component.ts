@@ -1,0 +1,203 @@
+// One image: the photo, its current labels and its history as a timeline.
+import { HttpErrorResponse } from '@angular/common/http';
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
+import { MatButtonModule } from '@angular/material/button';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { RouterLink } from '@angular/router';
+import { EMPTY, Subject, catchError, concatMap, map, merge, of, startWith, switchMap } from 'rxjs';
+import { ApiService } from '../core/api.service';
+import type { ImageDetail, PaletteName } from '../core/api.types';
+import { NOT_A_VEGETABLE } from '../core/catalog';
+import { errorMessage } from '../core/errors';
+import { I18nService } from '../core/i18n.service';
+import { LiveEventsService } from '../core/live-events.service';
+import { ColourChipComponent } from '../shared/colour-chip.component';
+import { KindBadgeComponent } from '../shared/kind-badge.component';
+import { ShareBarComponent } from '../shared/share-bar.component';
+import { buildTimeline, type TimelineEntry } from './timeline';
+
+type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { state: 'error'; error: unknown };
+
+@Component({
+  selector: 'vv-image-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterLink, MatButtonModule, MatProgressBarModule, KindBadgeComponent, ColourChipComponent, ShareBarComponent],
+  template: `
+    <a mat-button routerLink="/browse">← {{ i18n.t('image.back') }}</a>
+    @switch (view().state) {
+      @case ('loading') {
+        <mat-progress-bar mode="indeterminate" [attr.aria-label]="i18n.t('common.loading')" />
+      }
+      @case ('error') {
+        <div class="error-box" role="alert" data-testid="image-error">
+          {{ errorText() }}
+          <button mat-button type="button" (click)="reload$.next()">{{ i18n.t('common.retry') }}</button>
+        </div>
+      }
+      @case ('ok') {
+        @if (image(); as img) {
+          <h1>{{ img.kind ? i18n.kind(img.kind) : i18n.t('image.processing') }}</h1>
+          <div class="layout">
+            <figure class="photo">
+              <img [src]="img.url" [alt]="img.kind ? i18n.t('image.photo', { kind: i18n.kind(img.kind) }) : i18n.t('image.photoUnlabelled')" />
+              <figcaption class="muted">
+                {{ img.originalName ?? img.imageId }} · {{ i18n.t('image.size', { width: img.width, height: img.height }) }}
+              </figcaption>
+            </figure>
+            <div class="side">
+              <section class="panel" [attr.aria-label]="i18n.t('image.kind')">
+                <h2>{{ i18n.t('image.kind') }}</h2>
+                @if (img.kind) {
+                  <vv-kind-badge [kind]="img.kind" [confidence]="img.confidence" />
+                  @if (img.kind === notAVegetable) {
+                    <p class="muted">{{ i18n.t('upload.notVegetableHint') }}</p>
+                  }
+                  <ol class="top" [attr.aria-label]="i18n.t('image.top3')">
+                    @for (s of img.top.slice(0, 3); track s.kind) {
+                      <li>{{ i18n.kind(s.kind) }} — {{ i18n.percent(s.confidence) }}%</li>
+                    }
+                  </ol>
+                } @else {
+                  <p class="muted">{{ i18n.t('image.processing') }}</p>
+                }
+                @if (img.groundTruthKind) {
+                  <p class="muted">{{ i18n.t('image.groundTruth', { kind: i18n.kind(img.groundTruthKind) }) }}</p>
+                }
+              </section>
+              <section class="panel" [attr.aria-label]="i18n.t('image.colours')">
+                <h2>{{ i18n.t('image.colours') }}</h2>
+                @if (img.rgbHex && img.rybHex) {
+                  @for (p of palettes; track p) {
+                    <div class="colour-row">
+                      <vv-colour-chip [palette]="p" [hex]="p === 'RGB' ? img.rgbHex : img.rybHex" />
+                      <vv-share-bar [palette]="p" [shares]="p === 'RGB' ? img.rgbShares : img.rybShares" />
+                    </div>
+                  }
+                } @else {
+                  <p class="muted">{{ i18n.t('image.processing') }}</p>
+                }
+              </section>
+              <section class="panel" [attr.aria-label]="i18n.t('image.history')">
+                <h2>{{ i18n.t('image.history') }}</h2>
+                <ol class="timeline" data-testid="timeline">
+                  @for (e of timeline(); track $index) {
+                    <li [attr.data-type]="e.type">
+                      <span class="dot" aria-hidden="true"></span>
+                      <div>
+                        <div>{{ describe(e) }}</div>
+                        <time class="muted" [attr.datetime]="e.at">{{ i18n.date(e.at) }}</time>
+                      </div>
+                    </li>
+                  }
+                </ol>
+              </section>
+            </div>
+          </div>
+        }
+      }
+    }
+  `,
+  styles: `
+    .layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 24px; align-items: start; }
+    .photo { margin: 0; }
+    .photo img { width: 100%; max-height: 70vh; object-fit: contain; border-radius: 16px; background: var(--mat-sys-surface-container-highest); display: block; }
+    .photo figcaption { margin-top: 6px; font: var(--mat-sys-body-small); word-break: break-all; }
+    .side { display: flex; flex-direction: column; gap: 16px; }
+    .panel { padding: 16px; border-radius: 16px; background: var(--mat-sys-surface-container-low); border: 1px solid var(--mat-sys-outline-variant); }
+    .top { margin: 8px 0 0; padding-left: 20px; }
+    .colour-row { display: grid; grid-template-columns: minmax(0, 12em) 1fr; gap: 8px; align-items: center; margin-bottom: 8px; }
+    .timeline { list-style: none; margin: 0; padding: 0; }
+    .timeline li { display: grid; grid-template-columns: 16px 1fr; gap: 10px; padding-bottom: 12px; position: relative; }
+    .timeline li:not(:last-child)::before {
+      content: ''; position: absolute; left: 6px; top: 16px; bottom: 0; width: 2px; background: var(--mat-sys-outline-variant);
+    }
+    .dot { width: 14px; height: 14px; margin-top: 2px; border-radius: 50%; background: var(--mat-sys-primary); }
+    .timeline li[data-type='coloured'] .dot { background: var(--mat-sys-tertiary); }
+    .timeline li[data-type='uploaded'] .dot { background: var(--mat-sys-secondary); }
+    time { font: var(--mat-sys-body-small); }
+    @media (max-width: 839px) { .layout { grid-template-columns: 1fr; } }
+  `,
+})
+export class ImagePageComponent {
+  protected readonly i18n = inject(I18nService);
+  private readonly api = inject(ApiService);
+  private readonly live = inject(LiveEventsService);
+
+  /** Route parameter :id (component input binding). */
+  readonly id = input.required<string>();
+  protected readonly palettes: readonly PaletteName[] = ['RGB', 'RYB'];
+  protected readonly notAVegetable = NOT_A_VEGETABLE;
+  protected readonly reload$ = new Subject<void>();
+  protected readonly view = signal<State>({ state: 'loading' });
+  protected readonly image = computed(() => {
+    const v = this.view();
+    return v.state === 'ok' ? v.image : null;
+  });
+  protected readonly timeline = computed(() => {
+    const img = this.image();
+    return img ? buildTimeline(img) : [];
+  });
+  protected readonly errorText = computed(() => {
+    const v = this.view();
+    return v.state === 'error' ? errorMessage(v.error, this.i18n) : '';
+  });
+
+  constructor() {
+    toObservable(this.id)
+      .pipe(
+        switchMap((id) =>
+          this.reload$.pipe(
+            startWith(undefined),
+            switchMap(() => this.load(id)),
+          ),
+        ),
+        takeUntilDestroyed(),
+      )
+      .subscribe((state) => this.view.set(state));
+  }
+
+  /** Fetches the image; while it is still processing, refetches on each of its live events. */
+  private load(id: string) {
+    const fetch = () =>
+      this.api.image(id).pipe(
+        map((image): State => ({ state: 'ok', image })),
+        catchError((error: unknown) => of<State>({ state: 'error', error })),
+      );
+    return fetch().pipe(
+      concatMap((first) => {
+        const processing =
+          first.state === 'ok' ? first.image.status === 'processing' : first.state === 'error' && isNotYet(first.error);
+        if (!processing) return of(first);
+        const updates = this.live.forImage(id).pipe(
+          concatMap(() => fetch()),
+          catchError(() => EMPTY),
+        );
+        return merge(of(first), updates);
+      }),
+      startWith<State>({ state: 'loading' }),
+    );
+  }
+
+  protected describe(e: TimelineEntry): string {
+    switch (e.type) {
+      case 'uploaded':
+        return this.i18n.t(e.source === 'catalog' ? 'timeline.imported' : 'timeline.uploaded');
+      case 'classified':
+      case 'relabelled': {
+        const text = this.i18n.t(e.type === 'classified' ? 'timeline.classified' : 'timeline.relabelled', {
+          model: e.model,
+          kind: this.i18n.kind(e.kind),
+          confidence: this.i18n.percent(e.confidence),
+        });
+        return e.current ? `${text} · ${this.i18n.t('timeline.current')}` : text;
+      }
+      case 'coloured':
+        return this.i18n.t('timeline.coloured', { rgb: this.i18n.colour('RGB', e.rgbHex), ryb: this.i18n.colour('RYB', e.rybHex) });
+    }
+  }
+}
+
+function isNotYet(error: unknown): boolean {
+  return error instanceof HttpErrorResponse && error.status === 404;
+}

@@ -1,0 +1,70 @@
+import type { ImageDetail } from '../core/api.types';
+import { buildTimeline } from './timeline';
+
+const base: ImageDetail = {
+  imageId: '7d5b4c39-0a49-5b7c-9a57-8c1f0d1f0a01',
+  sha256: 'ab',
+  contentType: 'image/jpeg',
+  width: 224,
+  height: 224,
+  sizeBytes: 1000,
+  source: 'upload',
+  datasetSplit: null,
+  groundTruthKind: null,
+  originalName: 'tomato.jpg',
+  uploadedAt: '2026-01-01T10:00:00.000Z',
+  uploadCount: 1,
+  kind: null,
+  confidence: null,
+  top: [],
+  modelVersion: null,
+  classifiedAt: null,
+  rgbHex: null,
+  rybHex: null,
+  rgbShares: [],
+  rybShares: [],
+  colourAlgorithm: null,
+  colouredAt: null,
+  status: 'processing',
+  url: '/api/objects/x',
+  urlExpiresAt: '2026-01-01T10:05:00.000Z',
+  classifications: [],
+};
+
+const classification = (modelVersion: string, kind: string, classifiedAt: string, position: number) => ({
+  eventId: `e-${position}`,
+  imageId: base.imageId,
+  modelVersion,
+  kind,
+  confidence: 0.9,
+  top: [],
+  classifiedAt,
+  position,
+});
+
+describe('buildTimeline', () => {
+  it('starts with the upload alone while the image is processing', () => {
+    expect(buildTimeline(base)).toEqual([{ type: 'uploaded', at: base.uploadedAt, source: 'upload' }]);
+  });
+
+  it('orders upload, classifications and colours in time; later models relabel', () => {
+    const image: ImageDetail = {
+      ...base,
+      source: 'catalog',
+      colouredAt: '2026-01-01T10:00:02.000Z',
+      rgbHex: '#FF0000',
+      rybHex: '#FE2712',
+      classifications: [
+        classification('mnv2-160-v2', 'Tomato', '2026-02-01T09:00:00.000Z', 40),
+        classification('mnv2-160-v1', 'Capsicum', '2026-01-01T10:00:01.000Z', 3),
+      ],
+    };
+    expect(buildTimeline(image).map((e) => [e.type, 'model' in e ? e.model : null, 'current' in e ? e.current : null])).toEqual([
+      ['uploaded', null, null],
+      ['classified', 'mnv2-160-v1', false],
+      ['coloured', null, null],
+      ['relabelled', 'mnv2-160-v2', true],
+    ]);
+    expect(buildTimeline(image)[0]).toMatchObject({ source: 'catalog' });
+  });
+});

@@ -1,0 +1,36 @@
+// The event history of an image, rebuilt from its read model: uploaded, classified by a model,
+// colours detected, relabelled by later models.
+import type { ImageDetail } from '../core/api.types';
+
+export type TimelineEntry =
+  | { type: 'uploaded'; at: string; source: 'upload' | 'catalog' }
+  | { type: 'classified' | 'relabelled'; at: string; model: string; kind: string; confidence: number; current: boolean }
+  | { type: 'coloured'; at: string; rgbHex: string | null; rybHex: string | null };
+
+export function buildTimeline(image: ImageDetail): TimelineEntry[] {
+  const entries: { entry: TimelineEntry; order: number }[] = [];
+  entries.push({ entry: { type: 'uploaded', at: image.uploadedAt, source: image.source }, order: 0 });
+
+  const history = [...(image.classifications ?? [])].sort((a, b) => a.position - b.position);
+  const newest = history.length ? history[history.length - 1] : undefined;
+  history.forEach((c, i) => {
+    entries.push({
+      entry: {
+        type: i === 0 ? 'classified' : 'relabelled',
+        at: c.classifiedAt,
+        model: c.modelVersion,
+        kind: c.kind,
+        confidence: c.confidence,
+        current: c === newest,
+      },
+      order: 1,
+    });
+  });
+  if (image.colouredAt) {
+    entries.push({ entry: { type: 'coloured', at: image.colouredAt, rgbHex: image.rgbHex, rybHex: image.rybHex }, order: 1 });
+  }
+  // Chronological; the upload always first; ties keep their insertion order (stable sort).
+  return entries
+    .sort((a, b) => a.order - b.order || Date.parse(a.entry.at) - Date.parse(b.entry.at))
+    .map((e) => e.entry);
+}

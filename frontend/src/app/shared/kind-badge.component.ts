@@ -1,0 +1,30 @@
+// The label of an image: translated kind and confidence; "not a vegetable" stands out.
+import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { NOT_A_VEGETABLE } from '../core/catalog';
+import { I18nService } from '../core/i18n.service';
+
+@Component({
+  selector: 'vv-kind-badge',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <span class="badge" [class.reject]="rejected()" data-testid="kind">{{ i18n.kind(kind()) }}</span>
+    @if (confidence() !== null) {
+      <span class="confidence" data-testid="confidence">{{ i18n.t('image.confidenceValue', { value: i18n.percent(confidence()) }) }}</span>
+    }
+  `,
+  styles: `
+    :host { display: inline-flex; align-items: center; flex-wrap: wrap; gap: 6px; }
+    .badge {
+      padding: 2px 10px; border-radius: 8px; font: var(--mat-sys-label-large);
+      background: var(--mat-sys-primary-container); color: var(--mat-sys-on-primary-container);
+    }
+    .badge.reject { background: var(--mat-sys-tertiary-container); color: var(--mat-sys-on-tertiary-container); }
+    .confidence { font: var(--mat-sys-label-medium); color: var(--mat-sys-on-surface-variant); }
+  `,
+})
+export class KindBadgeComponent {
+  protected readonly i18n = inject(I18nService);
+  readonly kind = input.required<string | null>();
+  readonly confidence = input<number | null>(null);
+  protected readonly rejected = computed(() => this.kind() === NOT_A_VEGETABLE);
+}

@@ -1,0 +1,341 @@
+// The web console end to end: the real embedded product with the seed sample, driven through
+// Chromium. Browse with each filter, the empty state, uploads (real photo, several at once,
+// live results, an invalid file dropped), the image history, the models page, the language
+// and theme switches, a phone screen, the keyboard, and axe on every main screen.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { browserSkipped, launchChromium, screenshot, seriousViolations } from './browser';
+import { SEED, ensureConsoleBuilt, startProduct, type Product } from './product';
+
+// Browser globals used inside page callbacks (the repository's tsconfig has no DOM lib).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+declare const DataTransfer: any;
+declare const getComputedStyle: any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+interface Facets {
+  total: number;
+  kinds: Record<string, number>;
+  colours: Record<'RGB' | 'RYB', Record<string, number>>;
+}
+
+const skip = browserSkipped();
+if (skip) console.warn('SKIPPED: web console browser suite — VEGVISION_SKIP_BROWSER=1');
+const suite = skip ? describe.skip : describe;
+
+jest.setTimeout(600_000);
+
+suite('web console in Chromium', () => {
+  let product: Product | undefined;
+  let url: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let facets: Facets;
+  const consoleErrors: string[] = [];
+
+  const api = async <T>(p: string): Promise<T> => {
+    const res = await fetch(`${url}${p}`);
+    if (!res.ok) throw new Error(`${p}: ${res.status}`);
+    return (await res.json()) as T;
+  };
+  const cards = () => page.locator('[data-testid="result-card"]');
+  const waitForCards = (n: number) =>
+    page.waitForFunction((count) => document.querySelectorAll('[data-testid="result-card"]').length === count, n, { timeout: 60_000 });
+  const expectNoSeriousViolations = async () => expect(await seriousViolations(page)).toEqual([]);
+  const query = () => Object.fromEntries(new URL(page.url()).searchParams);
+
+  beforeAll(async () => {
+    browser = await launchChromium(); // fails first, and plainly, when Chromium is missing
+    if (process.env['VEGVISION_E2E_URL']) {
+      url = process.env['VEGVISION_E2E_URL'];
+    } else {
+      ensureConsoleBuilt();
+      product = await startProduct();
+      url = product.url;
+    }
+    facets = await api<Facets>('/api/catalog/facets');
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', colorScheme: 'light' });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await product?.stop();
+  });
+
+  it('browses the catalog: a full grid of 9 images with kind, confidence and colour chips', async () => {
+    expect(facets.total).toBeGreaterThanOrEqual(270);
+    await page.goto(`${url}/`);
+    await page.waitForURL(/\/browse/);
+    await waitForCards(9);
+    const first = cards().first();
+    await first.locator('[data-testid="kind"]').waitFor();
+    expect(await first.locator('[data-testid="confidence"]').innerText()).toMatch(/\d+\.\d% sure/);
+    expect(await first.locator('vv-colour-chip').count()).toBe(2);
+    // the thumbnails are the originals behind temporary signed links, and they load
+    const src = await first.locator('img').getAttribute('src');
+    expect(src).toMatch(/^\/api\/objects\/|^https?:/);
+    await page.waitForFunction(
+      () => {
+        const imgs = Array.from(document.querySelectorAll('[data-testid="result-card"] img') as ArrayLike<{ complete: boolean; naturalWidth: number }>);
+        return imgs.length === 9 && imgs.every((img) => img.complete && img.naturalWidth > 0);
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
+    expect(await page.locator('h1').innerText()).toBe('Browse the catalog');
+    await screenshot(page, 'browse');
+    await expectNoSeriousViolations();
+  });
+
+  it('filters by count, and keeps the filter in the URL across a reload', async () => {
+    await page.locator('[data-testid="count-select"]').click();
+    await page.getByRole('option', { name: '3', exact: true }).click();
+    await waitForCards(3);
+    expect(query()).toMatchObject({ count: '3' });
+    await page.reload();
+    await waitForCards(3);
+  });
+
+  it('filters by kind, with the counts of each kind in the menu', async () => {
+    const [kind, count] = Object.entries(facets.kinds).sort((a, b) => b[1] - a[1])[0];
+    await page.goto(`${url}/browse?count=9`);
+    await waitForCards(9);
+    await page.locator('[data-testid="kind-select"]').click();
+    const option = page.locator(`[data-testid="kind-option-${kind}"]`);
+    const optionText = await option.innerText();
+    expect(optionText).toContain(`(${count})`);
+    await option.click();
+    await page.waitForURL((u) => u.searchParams.get('kind') === kind);
+    await waitForCards(Math.min(9, count));
+    const shown = await page.locator('[data-testid="result-card"] [data-testid="kind"]').allInnerTexts();
+    expect(new Set(shown).size).toBe(1);
+    expect(optionText).toContain(shown[0]);
+    expect(await page.locator('[data-testid="kind-select"]').innerText()).toContain(shown[0]);
+  });
+
+  it('filters by palette and colour with the swatch picker, showing counts per swatch', async () => {
+    const [hex, count] = Object.entries(facets.colours.RYB).sort((a, b) => b[1] - a[1])[0];
+    await page.goto(`${url}/browse`);
+    await waitForCards(9);
+    await page.locator('[data-testid="palette-RYB"]').click();
+    await page.waitForURL((u) => u.searchParams.get('palette') === 'RYB');
+    const swatch = page.locator(`[data-testid="swatch-${hex.slice(1)}"]`);
+    expect((await swatch.innerText()).trim()).toBe(String(count));
+    await swatch.click();
+    await page.waitForURL((u) => u.searchParams.get('colour') === hex.slice(1));
+    await waitForCards(Math.min(9, count));
+    expect(await swatch.getAttribute('aria-pressed')).toBe('true');
+    const colourChips = await page.locator('[data-testid="result-card"] vv-colour-chip').allInnerTexts();
+    const rybChips = colourChips.filter((t) => t.startsWith('RYB'));
+    expect(rybChips).toHaveLength(Math.min(9, count));
+    expect(new Set(rybChips).size).toBe(1);
+    await screenshot(page, 'browse-filtered');
+  });
+
+  it('shows a clear empty state when nothing matches, and clears the filters from it', async () => {
+    // A kind and an RGB colour that no image has together.
+    let empty: { kind: string; hex: string } | undefined;
+    for (const kind of ['Tomato', 'Carrot', 'Broccoli', 'not_a_vegetable']) {
+      for (const hex of ['#0000FF', '#FF00FF', '#00FFFF', '#8000FF']) {
+        const r = await api<{ count: number }>(`/api/images?count=1&kind=${kind}&palette=RGB&colour=${encodeURIComponent(hex)}`);
+        if (r.count === 0) {
+          empty = { kind, hex };
+          break;
+        }
+      }
+      if (empty) break;
+    }
+    expect(empty).toBeDefined();
+    await page.goto(`${url}/browse?kind=${empty!.kind}&colour=${empty!.hex.slice(1)}`);
+    const state = page.locator('[data-testid="empty-state"]');
+    await state.waitFor();
+    expect(await state.innerText()).toContain('Nothing matches these filters');
+    await screenshot(page, 'browse-empty');
+    await expectNoSeriousViolations();
+    await state.getByRole('button', { name: 'Clear filters' }).click();
+    await waitForCards(9);
+    expect(query()).toEqual({});
+  });
+
+  it('can be driven by keyboard: skip link first, swatches activate with Enter', async () => {
+    await page.goto(`${url}/browse`);
+    await waitForCards(9);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    const hex = Object.entries(facets.colours.RGB).sort((a, b) => b[1] - a[1])[0][0];
+    await page.locator(`[data-testid="swatch-${hex.slice(1)}"]`).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.searchParams.get('colour') === hex.slice(1));
+  });
+
+  let uploadedImageId: string;
+
+  it('uploads several photos at once: previews, then live labels and colours over SSE', async () => {
+    const original = path.join(SEED, 'Tomato/1001.jpg');
+    // A photo the catalog has never seen (new bytes each run), so its labels arrive as events.
+    const fresh = await sharp(fs.readFileSync(original))
+      .resize(320 + Math.floor(Math.random() * 200), 240, { fit: 'fill' })
+      .png()
+      .toBuffer();
+    await page.goto(`${url}/upload`);
+    const requests: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }) => requests.push(`${r.method()} ${new URL(r.url()).pathname}${new URL(r.url()).search}`);
+    page.on('request', onRequest);
+    await page.locator('[data-testid="file-input"]').setInputFiles([
+      { name: '1001.jpg', mimeType: 'image/jpeg', buffer: fs.readFileSync(original) },
+      { name: 'fresh-tomato.png', mimeType: 'image/png', buffer: fresh },
+    ]);
+    const items = page.locator('[data-testid="upload-item"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="upload-item"]').length === 2);
+    expect(await items.locator('.preview img').count()).toBe(2);
+    await page.waitForFunction(
+      () =>
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        Array.from(document.querySelectorAll('[data-testid="upload-item"]')).every((el: any) => el.getAttribute('data-phase') === 'done'),
+      undefined,
+      { timeout: 120_000 },
+    );
+    for (const name of ['1001.jpg', 'fresh-tomato.png']) {
+      const item = items.filter({ hasText: name });
+      expect(await item.locator('[data-testid="kind"]').innerText()).not.toBe('');
+      expect(await item.locator('[data-testid="confidence"]').innerText()).toMatch(/% sure/);
+      expect(await item.locator('[data-testid="top3"] li').count()).toBe(3);
+      expect(await item.locator('[data-testid="colours"] vv-share-bar').count()).toBe(2);
+      if ((await item.locator('[data-testid="kind"]').innerText()) === 'Not a vegetable') {
+        expect(await item.locator('[data-testid="not-vegetable"]').innerText()).toContain('none of the 15 vegetable kinds');
+      }
+    }
+    // The seed photo is already in the catalog: the same bytes are one entry.
+    expect(await items.filter({ hasText: '1001.jpg' }).innerText()).toContain('This photo was already in the catalog.');
+    const href = await items.filter({ hasText: 'fresh-tomato.png' }).locator('[data-testid="open-image"]').getAttribute('href');
+    uploadedImageId = href!.split('/').pop()!;
+    page.off('request', onRequest);
+    // Live results come over one EventSource per image, with one catch-up fetch: no polling loop.
+    expect(requests.filter((r) => r === 'POST /api/images')).toHaveLength(2);
+    expect(requests.filter((r) => r === `GET /api/events?imageId=${uploadedImageId}`)).toHaveLength(1);
+    expect(requests.filter((r) => r === `GET /api/images/${uploadedImageId}`).length).toBeLessThanOrEqual(1);
+    await screenshot(page, 'upload');
+    await expectNoSeriousViolations();
+  });
+
+  it('explains an invalid file dropped on the drop zone', async () => {
+    const dataTransfer = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['just some notes, not a photo'], 'notes.txt', { type: 'text/plain' }));
+      return dt;
+    });
+    await page.locator('[data-testid="dropzone"]').dispatchEvent('drop', { dataTransfer });
+    const error = page.locator('[data-testid="upload-item"]', { hasText: 'notes.txt' }).locator('[data-testid="upload-error"]');
+    await error.waitFor();
+    expect(await error.innerText()).toContain('This file is not a JPEG, PNG or WebP image.');
+    await screenshot(page, 'upload-error');
+  });
+
+  it('shows an image page with its labels and its history as a timeline', async () => {
+    await page.locator('[data-testid="upload-item"]', { hasText: 'fresh-tomato.png' }).locator('[data-testid="open-image"]').click();
+    await page.waitForURL(new RegExp(`/images/${uploadedImageId}$`));
+    await page.waitForFunction(() => {
+      const img = document.querySelector('figure img') as { complete: boolean; naturalWidth: number } | null;
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    const timeline = page.locator('[data-testid="timeline"] li');
+    await timeline.first().waitFor();
+    const types = await timeline.evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+    expect(types[0]).toBe('uploaded');
+    expect(types).toContain('classified');
+    expect(types).toContain('coloured');
+    expect(await timeline.allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Uploaded/), expect.stringMatching(/Classified by model \S+ as .+\(\d+\.\d%\)/)]),
+    );
+    await screenshot(page, 'image');
+    await expectNoSeriousViolations();
+    // an imported catalog image says so
+    const catalogImage = (await api<{ items: { imageId: string }[] }>('/api/images?count=1')).items[0];
+    await page.goto(`${url}/images/${catalogImage.imageId}`);
+    await page.locator('[data-testid="timeline"] li[data-type="uploaded"]', { hasText: 'Imported from the dataset' }).waitFor();
+    await page.goto(`${url}/images/00000000-0000-4000-8000-000000000000`);
+    expect(await page.locator('[data-testid="image-error"]').innerText()).toContain('This image does not exist');
+  });
+
+  it('lists the model versions, or says the list is not available', async () => {
+    await page.goto(`${url}/models`);
+    await page.locator('[data-testid="models-unavailable"], [data-testid="models-active"]').first().waitFor();
+    await screenshot(page, 'models');
+    await expectNoSeriousViolations();
+  });
+
+  it('switches every string to Russian and remembers the choice', async () => {
+    await page.goto(`${url}/browse?palette=RYB`);
+    await waitForCards(9);
+    await page.locator('[data-testid="lang-toggle"]').click();
+    await page.locator('h1', { hasText: 'Каталог' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ru');
+    await page.reload();
+    await waitForCards(9);
+    expect(await page.locator('h1').innerText()).toBe('Каталог');
+    const text = await page.locator('body').innerText();
+    for (const english of ['Browse', 'Upload', 'Models', 'Any colour', 'Show others', 'sure', 'images in the catalog']) {
+      expect(text).not.toContain(english);
+    }
+    await screenshot(page, 'browse-ru');
+    await page.goto(`${url}/upload`);
+    await page.locator('[data-testid="file-input"]').setInputFiles({ name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) });
+    const error = page.locator('[data-testid="upload-error"]');
+    await error.waitFor();
+    expect(await error.innerText()).toMatch(/Не удалось загрузить: (Файл пустой\.|Файл не отправлен)/);
+    await page.locator('[data-testid="lang-toggle"]').click();
+    await page.locator('h1', { hasText: 'Upload photos' }).waitFor();
+  });
+
+  it('has a dark theme without accessibility regressions', async () => {
+    await page.goto(`${url}/browse`);
+    await waitForCards(9);
+    await page.locator('[data-testid="theme-toggle"]').click();
+    await page.waitForFunction(() => document.documentElement.classList.contains('dark-theme'));
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = background.match(/\d+/g)!.map(Number);
+    expect(r + g + b).toBeLessThan(150);
+    await screenshot(page, 'browse-dark');
+    await expectNoSeriousViolations();
+    await page.reload();
+    await waitForCards(9);
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark-theme'))).toBe(true);
+    await page.locator('[data-testid="theme-toggle"]').click();
+  });
+
+  it('works on a phone screen: the toolbar collapses into a menu', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const p = await phone.newPage();
+    try {
+      await p.goto(`${url}/browse?count=4`);
+      await p.waitForFunction(() => document.querySelectorAll('[data-testid="result-card"]').length === 4);
+      expect(await p.locator('nav a').count()).toBe(0);
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot(p, 'browse-phone');
+      await p.locator('[data-testid="menu-toggle"]').click();
+      await p.getByRole('menuitem', { name: 'Upload' }).click();
+      await p.waitForURL(/\/upload$/);
+      expect(await seriousViolations(p)).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('logged no errors in the browser console other than the expected failed requests', () => {
+    const unexpected = consoleErrors.filter((m) => !/Failed to load resource: the server responded with a status of (400|404|415)/.test(m));
+    expect(unexpected).toEqual([]);
+  });
+});

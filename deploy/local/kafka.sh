@@ -51,6 +51,14 @@ cmd_install() {
     return 0
   fi
   need_cmd mvn "apt-get install -y maven"
+  mkdir -p "$VEGVISION_CACHE_DIR"
+  # one resolution at a time (CI and a developer's shell may both run install)
+  exec 8>"$VEGVISION_CACHE_DIR/.kafka-$VEGVISION_KAFKA_VERSION.lock"
+  flock 8
+  if [[ -f $KAFKA_HOME/.complete ]]; then
+    log "Kafka $VEGVISION_KAFKA_VERSION jars resolved meanwhile by another process"
+    return 0
+  fi
   log "resolving org.apache.kafka:kafka_2.13:$VEGVISION_KAFKA_VERSION + kafka-tools with Maven into $KAFKA_LIBS"
   rm -rf "$KAFKA_HOME"
   mkdir -p "$KAFKA_HOME"
@@ -84,10 +92,12 @@ cmd_install() {
   </dependencies>
 </project>
 EOF
-  (cd "$KAFKA_HOME" && mvn -B -q -ntp -Dstyle.color=never \
+  if ! (cd "$KAFKA_HOME" && mvn -B -ntp -Dstyle.color=never \
     org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS") ||
-    die "Maven could not resolve Kafka $VEGVISION_KAFKA_VERSION"
+    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS") >"$KAFKA_HOME/mvn.log" 2>&1; then
+    tail -n 40 "$KAFKA_HOME/mvn.log" >&2
+    die "Maven could not resolve Kafka $VEGVISION_KAFKA_VERSION (full log: $KAFKA_HOME/mvn.log)"
+  fi
   [[ -f $KAFKA_LIBS/kafka_2.13-$VEGVISION_KAFKA_VERSION.jar ]] || die "kafka_2.13 jar missing after resolution"
   touch "$KAFKA_HOME/.complete"
   log "installed $(ls "$KAFKA_LIBS" | wc -l) jars in $(elapsed "$t0")s"

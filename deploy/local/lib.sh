@@ -118,6 +118,7 @@ spawn() {
   printf '\n===== %s: %s\n' "$(date -Is)" "$*" >>"$logfile"
   rm -f "$pidfile"
   # The child writes its own pid then execs: correct even when setsid forks.
+  # shellcheck disable=SC2016 # $$ and $@ are for the inner bash
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >>"$logfile" 2>&1 &
   local i
   for ((i = 0; i < 40; i++)); do

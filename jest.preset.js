@@ -9,7 +9,8 @@ for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
 }
 
 module.exports = {
-  testEnvironment: 'node',
+  // Node environment sharing the outer realm's typed arrays (see jest.environment.js).
+  testEnvironment: path.join(__dirname, 'jest.environment.js'),
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

@@ -120,11 +120,14 @@ export async function runImport(config: VegvisionConfig, dir: string, options: I
       const total = (await readModel.facets()).total;
       labelBar.start(Math.max(total, 1), 0, { detail: '' });
       const timer = setInterval(() => {
-        void readModel.facets().then((f) => {
-          const labelled = Object.values(f.kinds).reduce((a, b) => a + b, 0);
-          labelBar.setTotal(Math.max(f.total, 1));
-          labelBar.update(labelled, { detail: 'classified and coloured' });
-        });
+        readModel
+          .facets()
+          .then((f) => {
+            const labelled = Object.values(f.kinds).reduce((a, b) => a + b, 0);
+            labelBar.setTotal(Math.max(f.total, 1));
+            labelBar.update(labelled, { detail: 'classified and coloured' });
+          })
+          .catch(() => undefined);
       }, 500);
       try {
         await relay.waitUntilIdle();

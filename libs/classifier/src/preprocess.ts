@@ -1,0 +1,107 @@
+import sharp from 'sharp';
+import { decodeImage } from '@vegvision/imaging';
+import { ClassifierInputError } from './errors';
+
+/**
+ * Decoded 8-bit sRGB pixels, row-major, interleaved RGB (HWC), EXIF orientation already applied and
+ * alpha already composited over white. Structurally compatible with @vegvision/imaging's decoded images.
+ */
+export interface DecodedRgbImage {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  /** Must be 3 when given. */
+  readonly channels?: number;
+}
+
+export type Triple = readonly [number, number, number];
+
+/** ImageNet normalisation used by every vegvision model card so far. */
+export const IMAGENET_MEAN: Triple = [0.485, 0.456, 0.406];
+export const IMAGENET_STD: Triple = [0.229, 0.224, 0.225];
+
+/**
+ * Canonical decode: JPEG/PNG/WebP bytes -> 8-bit sRGB RGB with EXIF orientation applied and alpha over white.
+ * Delegates to @vegvision/imaging's decodeImage (default limits), so undecodable, unsupported or oversized
+ * input fails with imaging's typed errors (`ImageError` subclasses with a stable `code`).
+ */
+export async function decodeToRgb(encoded: Uint8Array): Promise<DecodedRgbImage> {
+  return decodeImage(encoded);
+}
+
+/** Check that `img` really is an RGB HWC image (throws ClassifierInputError). */
+export function assertRgbImage(img: DecodedRgbImage): void {
+  const { width, height } = img;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new ClassifierInputError(`image size ${width}x${height} is not a positive integer size`);
+  }
+  if (img.channels !== undefined && img.channels !== 3) {
+    throw new ClassifierInputError(`expected a 3-channel RGB image, got ${img.channels} channels`);
+  }
+  if (img.data.length !== width * height * 3) {
+    throw new ClassifierInputError(
+      `pixel buffer has ${img.data.length} bytes, expected ${width}x${height}x3 = ${width * height * 3}`,
+    );
+  }
+}
+
+/**
+ * "cover-centre-lanczos3": scale the shorter side to `size`, centre-crop to size x size, Lanczos-3
+ * (sharp `resize(S, S, {fit: 'cover', position: 'centre', kernel: 'lanczos3'})`; Python: Pillow `ImageOps.fit`).
+ * Returns size*size*3 bytes, HWC RGB.
+ */
+export async function resizeCover(img: DecodedRgbImage, size: number): Promise<Uint8Array> {
+  assertRgbImage(img);
+  if (!Number.isInteger(size) || size < 1) throw new ClassifierInputError(`invalid target size ${size}`);
+  if (img.width === size && img.height === size) return img.data; // Python returns a copy unchanged too
+  const out = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(size, size, { fit: 'cover', position: 'centre', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (out.info.width !== size || out.info.height !== size || out.info.channels !== 3) {
+    throw new ClassifierInputError(
+      `resize produced ${out.info.width}x${out.info.height}x${out.info.channels}, expected ${size}x${size}x3`,
+    );
+  }
+  return out.data;
+}
+
+/**
+ * Pure part of the pipeline: size x size HWC RGB bytes -> float32 CHW, x = (v/255 - mean) / std.
+ * Writes into `out` at `offset` (floats) when given, so a batch tensor can be filled in place.
+ */
+export function normalizeToChw(
+  rgb: Uint8Array,
+  size: number,
+  mean: Triple = IMAGENET_MEAN,
+  std: Triple = IMAGENET_STD,
+  out: Float32Array = new Float32Array(3 * size * size),
+  offset = 0,
+): Float32Array {
+  const plane = size * size;
+  if (rgb.length !== plane * 3) {
+    throw new ClassifierInputError(`expected ${size}x${size}x3 = ${plane * 3} bytes, got ${rgb.length}`);
+  }
+  if (offset < 0 || offset + 3 * plane > out.length) throw new RangeError('output tensor too small');
+  for (let c = 0; c < 3; c++) {
+    // Same float32 arithmetic order as the Python reference: (v / 255 - mean) / std
+    const m = Math.fround(mean[c]);
+    const s = Math.fround(std[c]);
+    const base = offset + c * plane;
+    for (let i = 0; i < plane; i++) {
+      const v = Math.fround(rgb[i * 3 + c] / 255);
+      out[base + i] = Math.fround(v - m) / s;
+    }
+  }
+  return out;
+}
+
+/** Canonical preprocessing of a decoded image: cover-resize to size x size, then normalise to float32 CHW. */
+export async function preprocess(
+  decoded: DecodedRgbImage,
+  size: number,
+  mean: Triple = IMAGENET_MEAN,
+  std: Triple = IMAGENET_STD,
+): Promise<Float32Array> {
+  return normalizeToChw(await resizeCover(decoded, size), size, mean, std);
+}

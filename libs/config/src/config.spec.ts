@@ -12,7 +12,7 @@ describe('configuration', () => {
     const c = loadConfig({}, { VEGVISION_DATA_DIR: dir });
     expect(c.mode).toBe('embedded');
     expect(c.roles).toEqual(['api', 'relay', 'classifier', 'colour', 'projector']);
-    expect(c.eventStore).toEqual({ kind: 'file', path: path.join(dir, 'events.jsonl') });
+    expect(c.eventStore).toEqual({ kind: 'file', path: path.join(dir, 'event-store') });
     expect(c.bus).toEqual({ kind: 'in-process' });
     expect(c.readModel).toEqual({ kind: 'sqlite', path: path.join(dir, 'read-model.sqlite') });
     expect(c.storage.kind).toBe('local');

@@ -165,7 +165,7 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
   const eventStoreKind = c.eventStore ?? (distributed ? 'postgres' : 'file');
   const eventStore: VegvisionConfig['eventStore'] =
     eventStoreKind === 'file'
-      ? { kind: 'file', path: path.resolve(c.eventStorePath ?? path.join(dataDir, 'events.jsonl')) }
+      ? { kind: 'file', path: path.resolve(c.eventStorePath ?? path.join(dataDir, 'event-store')) }
       : eventStoreKind === 'postgres'
         ? { kind: 'postgres', url: required(c.databaseUrl, 'databaseUrl', why('eventStore=postgres')), schema: c.eventStoreSchema }
         : { kind: 'kurrentdb', connectionString: required(c.kurrentdbUrl, 'kurrentdbUrl', why('eventStore=kurrentdb')) };

@@ -3,7 +3,7 @@
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { MulterModule, type NestExpressApplication } from '@nestjs/platform-express';
 import { LOGGER, VegvisionModule, createLogger, type Logger } from '@vegvision/application';
 import { loadConfig, type RawConfig, type Role, type VegvisionConfig } from '@vegvision/config';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -13,13 +13,28 @@ import { HealthController } from './health.controller';
 import { ImagesController } from './images.controller';
 import { AdminController, AdminTokenGuard, ModelsController } from './admin.controller';
 import { ProblemFilter } from './problem';
+import { uploadLimits } from './upload-limits';
 
 @Module({})
 class HttpApiModule {
   static forRoot(config: VegvisionConfig, logger: Logger, workers: boolean, api: boolean): DynamicModule {
     return {
       module: HttpApiModule,
-      imports: [VegvisionModule.forRoot({ config, logger, workers })],
+      imports: [
+        VegvisionModule.forRoot({ config, logger, workers }),
+        // multer stops reading a file at the size limit (413) instead of buffering all of it.
+        MulterModule.register({
+          limits: {
+            fileSize: config.limits.maxUploadBytes,
+            files: 1,
+            fields: 8,
+            fieldSize: 8 * 1024,
+            fieldNameSize: 100,
+            parts: 10,
+            headerPairs: 50,
+          },
+        }),
+      ],
       controllers: api ? [ImagesController, ModelsController, AdminController, HealthController] : [HealthController],
       providers: [AdminTokenGuard],
     };
@@ -57,6 +72,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestExpres
     {
       logger: ['error', 'warn'],
       bodyParser: true,
+      // close() ends open connections (server-sent event streams, idle keep-alive sockets)
+      // instead of waiting for every client to leave: a connected SSE client kept SIGTERM
+      // from stopping the process until it disconnected.
+      forceCloseConnections: true,
       cors: config.http.corsOrigins.length
         ? { origin: config.http.corsOrigins, methods: ['GET', 'POST'], maxAge: 600 }
         : false,
@@ -64,6 +83,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestExpres
   );
   app.disable('x-powered-by');
   app.use(securityHeaders);
+  app.use(uploadLimits(config));
+  // Whole-request and header deadlines of the Node server (slowloris); Node checks them every 30 s.
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.requestTimeout = config.limits.requestTimeoutMs;
+  server.headersTimeout = config.limits.headersTimeoutMs;
   app.useGlobalFilters(new ProblemFilter((error, req) => logger.error({ err: error, url: req.originalUrl }, 'request failed')));
   app.enableShutdownHooks();
 

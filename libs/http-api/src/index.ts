@@ -3,3 +3,4 @@ export * from './problem';
 export * from './http-app';
 export { ImagesController } from './images.controller';
 export { HealthController } from './health.controller';
+export { TokenBucketLimiter, uploadLimits, MULTIPART_OVERHEAD_BYTES, type RateDecision } from './upload-limits';

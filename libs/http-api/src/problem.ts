@@ -30,6 +30,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not found',
   405: 'Method not allowed',
+  408: 'Request timeout',
   409: 'Conflict',
   413: 'Payload too large',
   415: 'Unsupported media type',
@@ -45,7 +46,8 @@ const HTTP_CODES: Record<number, string> = {
   403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
-  413: 'payload_too_large',
+  408: 'request_timeout',
+  413: 'image_too_large',
   415: 'unsupported_media_type',
   429: 'rate_limited',
   503: 'unavailable',
@@ -69,13 +71,19 @@ export function toProblem(error: unknown, instance?: string): Problem {
     const message = typeof response === 'object' && response && 'message' in response ? response.message : error.message;
     detail = Array.isArray(message) ? message.join('; ') : String(message);
     if (status === 413) detail = 'The upload is larger than the allowed maximum.';
-    if (/Unexpected field/i.test(detail)) {
+    // multer's wording varies between releases ("Unexpected field", "Unexpected file field").
+    if (/Unexpected (file )?field|Too many files/i.test(detail)) {
       status = 400;
       code = 'unexpected_field';
       detail = 'Send the image as a multipart/form-data field named "file" (one file per request).';
     }
-    if (/Multipart: Boundary not found|Unexpected end of form|Malformed part header/i.test(detail)) {
+    if (/Multipart: Boundary not found|Unexpected end of form|Malformed part header|Unexpected end of file/i.test(detail)) {
       code = 'malformed_multipart';
+    }
+    // multer's limits on the multipart envelope (fields, parts, field sizes).
+    if (status === 400 && /Too many (fields|parts)|Field (name|value) too long/i.test(detail)) {
+      code = 'malformed_multipart';
+      detail = `${detail}: send only the image, as one multipart/form-data field named "file".`;
     }
   } else if (typeof e?.code === 'string' && typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     // Typed library errors (imaging, classifier...) carry their own status and code.

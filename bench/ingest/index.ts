@@ -1,0 +1,171 @@
+// bench/ingest: `vegvision import` of the dataset (or --limit N of it, spread over every class)
+// into the embedded mode, timed until every image is classified, coloured and projected;
+// peak RSS of the process(es). Baseline in the same run: `vegvision label` on the same files
+// (decode + classify + colours, no event store, bus, storage or read model), so the ratio is
+// the cost of event sourcing. With the stack variables set (deploy/local/stack.sh env), the
+// distributed variant runs the five services as separate processes on the real servers.
+import { loadConfig } from '@vegvision/config';
+import { createReadModel } from '@vegvision/read-model';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { labelThroughput } from '../model';
+import { DATASET_DIR, REPO, barChart, machine, machineLine, modelDir, peakRss, printTable, saveResult, type Args } from '../lib/report';
+
+const KIND_DIR = /^[A-Z][A-Za-z_]+$/;
+
+/** Every image of the dataset as [split, kind, file], interleaved across classes so a prefix is balanced. */
+export function datasetFiles(root = DATASET_DIR): { split: string; kind: string; file: string }[] {
+  const perClass: { split: string; kind: string; file: string }[][] = [];
+  for (const split of fs.readdirSync(root).sort()) {
+    const sd = path.join(root, split);
+    if (!fs.statSync(sd).isDirectory()) continue;
+    for (const kind of fs.readdirSync(sd).sort()) {
+      const kd = path.join(sd, kind);
+      if (!KIND_DIR.test(kind) || !fs.statSync(kd).isDirectory()) continue;
+      perClass.push(fs.readdirSync(kd).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort().map((file) => ({ split, kind, file: path.join(kd, file) })));
+    }
+  }
+  const out: { split: string; kind: string; file: string }[] = [];
+  for (let i = 0; out.length < perClass.reduce((a, c) => a + c.length, 0); i++) for (const c of perClass) if (c[i]) out.push(c[i]);
+  return out;
+}
+
+/** A folder of symlinks in the Kaggle layout holding the first `limit` files. */
+function subsetDir(limit: number): { dir: string; files: string[] } {
+  const all = datasetFiles();
+  const picked = all.slice(0, Math.min(limit, all.length));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vv-bench-subset-'));
+  for (const f of picked) {
+    const target = path.join(dir, f.split, f.kind);
+    fs.mkdirSync(target, { recursive: true });
+    fs.symlinkSync(f.file, path.join(target, path.basename(f.file)));
+  }
+  return { dir, files: picked.map((f) => f.file) };
+}
+
+interface RunResult {
+  wallS: number;
+  peakRssBytes: number;
+  perProcess: Record<string, number>;
+}
+
+/** Runs a child to its end while sampling the peak RSS (VmHWM) of it and of `others`. */
+function runWatched(args: string[], env: NodeJS.ProcessEnv, others: Record<string, number> = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const peaks: Record<string, number> = {};
+    const sample = () => {
+      const pids: Record<string, number> = { import: child.pid ?? 0, ...others };
+      for (const [name, pid] of Object.entries(pids)) peaks[name] = Math.max(peaks[name] ?? 0, peakRss(pid));
+    };
+    const timer = setInterval(sample, 250);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+      for (const [name, pid] of Object.entries(others)) peaks[name] = Math.max(peaks[name] ?? 0, peakRss(pid));
+      if (code !== 0) return reject(new Error(`import exited ${code}: ${stderr}`));
+      resolve({ wallS, peakRssBytes: Object.values(peaks).reduce((a, b) => a + b, 0), perProcess: peaks });
+    });
+    sample();
+  });
+}
+
+async function embedded(subset: string, n: number, model: string): Promise<RunResult & { labelled: number; total: number }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vv-bench-ingest-'));
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, VEGVISION_MODEL_DIR: model, VEGVISION_LOG_LEVEL: 'warn', VEGVISION_MODE: 'embedded' };
+    for (const k of Object.keys(env)) if (/^VEGVISION_(DATABASE_URL|KAFKA|S3_|EVENT_STORE|BUS|STORAGE|READ_MODEL)/.test(k)) delete env[k];
+    const r = await runWatched([path.join(REPO, 'services/vegvision/bin/vegvision.js'), '--data-dir', dataDir, 'import', subset], env);
+    const rmConfig = loadConfig({ dataDir }, {}).readModel;
+    if (rmConfig.kind !== 'sqlite') throw new Error('embedded ingest expects the SQLite read model');
+    const rm = await createReadModel(rmConfig);
+    try {
+      const f = await rm.facets();
+      const labelled = Object.values(f.kinds).reduce((a, b) => a + b, 0);
+      if (f.total !== n || labelled !== n) throw new Error(`embedded ingest: ${f.total} images, ${labelled} labelled, expected ${n}`);
+      return { ...r, labelled, total: f.total };
+    } finally {
+      await rm.close();
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function distributed(subset: string, n: number): Promise<(RunResult & { ready: number }) | string> {
+  const missing = ['VEGVISION_DATABASE_URL', 'VEGVISION_KAFKA_BROKERS', 'VEGVISION_S3_ENDPOINT'].filter((v) => !process.env[v]);
+  if (missing.length) return `skipped: ${missing.join(', ')} not set (set -a; eval "$(bash deploy/local/stack.sh env)")`;
+  // The distributed end-to-end suite's harness: isolated schemas, topic and bucket per run.
+  const { Cluster } = await import('../../test/distributed/cluster');
+  const cluster = await Cluster.create();
+  try {
+    await cluster.startAll();
+    const pids = Object.fromEntries([...cluster.services.values()].map((s) => [s.name, s.process.pid ?? 0]));
+    const r = await runWatched([path.join(REPO, 'services/vegvision/bin/vegvision.js'), 'import', subset], cluster.env, pids);
+    const ready = await cluster.readyCount();
+    if (ready !== n) throw new Error(`distributed ingest: ${ready} ready images, expected ${n}`);
+    return { ...r, ready };
+  } finally {
+    await cluster.dispose();
+  }
+}
+
+export async function benchIngest(flags: Args = {}): Promise<void> {
+  const m = machine();
+  const model = modelDir();
+  const limit = flags['limit'] ? Number(flags['limit']) : Infinity;
+  const { dir, files } = subsetDir(limit);
+  const n = files.length;
+  try {
+    process.stdout.write(`ingest: ${n} images from ${path.relative(REPO, DATASET_DIR)} (model: ${model.note})\n`);
+    const baselineFiles = files.slice(0, Math.min(n, Number(flags['label-files'] ?? 500)));
+    const label = labelThroughput(baselineFiles, model.dir);
+    const emb = await embedded(dir, n, model.dir);
+    const embRate = n / emb.wallS;
+    const dist = flags['no-distributed'] ? 'skipped (--no-distributed)' : await distributed(dir, n).catch((e: Error) => `failed: ${e.message.slice(0, 300)}`);
+    const mb = (b: number) => (b / 1048576).toFixed(0);
+    const rows: (string | number)[][] = [
+      [`baseline: vegvision label (decode+classify+colour, ${baselineFiles.length} files, steady)`, String(baselineFiles.length), '—', label.steadyFilesPerSecond, '1.00×', '—'],
+      ['embedded import (file event store, in-process bus, SQLite)', String(n), emb.wallS, embRate, `${(embRate / label.steadyFilesPerSecond).toFixed(2)}×`, mb(emb.peakRssBytes)],
+    ];
+    if (typeof dist === 'string') rows.push(['distributed (5 services + import, PostgreSQL/Kafka/S3)', String(n), dist, '—', '—', '—']);
+    else {
+      const rate = n / dist.wallS;
+      rows.push([
+        'distributed (5 service processes + import; PostgreSQL, Kafka, SeaweedFS)',
+        String(n),
+        dist.wallS,
+        rate,
+        `${(rate / label.steadyFilesPerSecond).toFixed(2)}×`,
+        `${mb(dist.peakRssBytes)} (${Object.entries(dist.perProcess).map(([k, v]) => `${k} ${mb(v)}`).join(', ')})`,
+      ]);
+    }
+    const md = printTable({
+      title: `Ingest until every image is classified, coloured and projected (${n} images)`,
+      columns: ['pipeline', 'images', 'wall s', 'images/s', 'vs label', 'peak RSS MB'],
+      rows,
+      notes: [
+        `model: ${model.note} (${path.relative(REPO, model.dir)})`,
+        'peak RSS = VmHWM of each process, summed over the processes of the run',
+        machineLine(m),
+      ],
+    });
+    const bars = [
+      { label: 'vegvision label (baseline)', value: label.steadyFilesPerSecond, unit: 'images/s', baseline: true },
+      { label: 'embedded import', value: embRate, unit: 'images/s' },
+      ...(typeof dist === 'string' ? [] : [{ label: 'distributed import', value: n / dist.wallS, unit: 'images/s' }]),
+    ];
+    // A full-dataset run keeps its own files next to the --limit ones.
+    const name = Number.isFinite(limit) ? 'ingest' : 'ingest-full';
+    await barChart(`${name}.png`, `Ingest throughput, ${n} images (higher is better)`, `${model.note}; ${machineLine(m)}`, bars);
+    saveResult(name, { machine: m, images: n, model: model.note, label, embedded: emb, distributed: dist }, md);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

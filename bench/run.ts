@@ -1,0 +1,29 @@
+// `npm run bench [-- colour|model|ingest|api ...] [--limit N] ...`: runs the benchmarks (all by
+// default), prints their tables and writes bench/results/<name>.{png,json,md}.
+import { machine, machineLine, parseArgs } from './lib/report';
+
+const BENCHES = ['colour', 'model', 'ingest', 'api'] as const;
+
+async function main(): Promise<void> {
+  const { positional, flags } = parseArgs(process.argv.slice(2));
+  const which = positional.length && positional[0] !== 'all' ? positional : [...BENCHES];
+  for (const w of which) if (!(BENCHES as readonly string[]).includes(w)) throw new Error(`unknown benchmark "${w}" (${BENCHES.join(', ')})`);
+  const m = machine();
+  process.stdout.write(`machine: ${machineLine(m)}\n`);
+  if (m.competing.length) process.stdout.write(`WARNING: timings disturbed by: ${m.competing.join(' | ')}\n`);
+  for (const w of which) {
+    process.stdout.write(`\n=== bench ${w} ===\n`);
+    if (w === 'colour') await (await import('./colour')).benchColour(flags);
+    if (w === 'model') await (await import('./model')).benchModel(flags);
+    if (w === 'ingest') await (await import('./ingest')).benchIngest(flags);
+    if (w === 'api') await (await import('./api')).benchApi(flags);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -4,5 +4,4 @@ module.exports = {
   ...require('../../jest.preset.js'),
   displayName: 'e2e-browser',
   rootDir: __dirname,
-  testTimeout: 600_000,
 };

@@ -30,6 +30,8 @@ export class RelayWorker {
   private flushing: Promise<void> = Promise.resolve();
   private lastFlush = 0;
   private lastPublished = -1;
+  private stopped = false;
+  private restartTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -41,14 +43,17 @@ export class RelayWorker {
   ) {}
 
   async start(): Promise<void> {
+    this.stopped = false;
     const from = await this.readModel.checkpoint(RELAY_CHECKPOINT);
+    // Everything up to the checkpoint was published before (possibly by an earlier process).
+    this.lastPublished = Math.max(this.lastPublished, from === 'start' ? -1 : from);
     this.log.info({ from }, 'relay starting');
     this.subscription = this.store.subscribeToAll(
       {
         from,
         onError: (error) => {
           this.log.error({ err: error }, 'relay subscription failed; restarting in 1 s');
-          setTimeout(() => void this.restart(), 1000).unref();
+          this.scheduleRestart();
         },
       },
       async (stored) => {
@@ -80,19 +85,41 @@ export class RelayWorker {
     }
   }
 
+  private scheduleRestart(): void {
+    if (this.stopped || this.restartTimer) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.restart();
+    }, 1000);
+    this.restartTimer.unref();
+  }
+
   private async restart(): Promise<void> {
     await this.subscription?.stop().catch(() => undefined);
     this.subscription = undefined;
-    await this.start().catch((error) => this.log.error({ err: error }, 'relay restart failed'));
+    if (this.stopped) return;
+    // While the event store or the read model is still down, start() fails: try again later
+    // (giving up here left the relay stopped for good after a database outage).
+    await this.start().catch((error) => {
+      this.log.error({ err: error }, 'relay restart failed; retrying in 1 s');
+      this.scheduleRestart();
+    });
   }
 
   async flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
+    // A failed save (database down) is reported to this caller only: chaining on a rejected
+    // promise would skip every later flush for good.
+    this.flushing = this.flushing.catch(() => undefined).then(async () => {
       const position = this.pendingCheckpoint;
       if (position === null) return;
       this.pendingCheckpoint = null;
       this.lastFlush = Date.now();
-      await this.readModel.saveCheckpoint(RELAY_CHECKPOINT, position);
+      try {
+        await this.readModel.saveCheckpoint(RELAY_CHECKPOINT, position);
+      } catch (error) {
+        this.pendingCheckpoint ??= position;
+        throw error;
+      }
       const head = await this.store.headPosition();
       this.metrics.lag.set({ worker: 'relay' }, Math.max(0, head - position));
     });
@@ -100,11 +127,22 @@ export class RelayWorker {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     await this.subscription?.stop();
     this.subscription = undefined;
     await this.flush();
   }
 }
+
+/**
+ * Delivery attempts of a consumer on Kafka before the bus dead-letters a message. Handlers fail mostly
+ * because a dependency is down (PostgreSQL restarting, S3 unreachable): the bus backs off up to
+ * 5 s between attempts, so 120 attempts ride out about 10 minutes of outage instead of
+ * dead-lettering (and so losing) every message in flight after a few seconds.
+ */
+export const CONSUMER_MAX_ATTEMPTS = 120;
 
 /** Base of the bus consumers. */
 abstract class Consumer {
@@ -125,7 +163,9 @@ abstract class Consumer {
     // kafkajs' assigner hands a group's partitions of every member's topics to any member, so
     // two deployments (or test runs) with different topics must never share a group.
     const group = `${this.config.topic}.${this.group}`;
-    this.subscription = await this.bus.subscribe({ topic: this.config.topic, group }, async (msg) => {
+    // Distributed only: the in-process bus has no outage to ride out (the bus default applies).
+    const maxAttempts = this.config.bus.kind === 'kafka' ? CONSUMER_MAX_ATTEMPTS : undefined;
+    this.subscription = await this.bus.subscribe({ topic: this.config.topic, group, maxAttempts }, async (msg) => {
       const positioned = parseEnvelope(msg.value);
       try {
         await this.metrics.time(this.group, positioned.event.meta.type, () => this.handle(positioned));

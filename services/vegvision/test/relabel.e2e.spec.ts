@@ -54,7 +54,7 @@ describe('relabel by replay (embedded)', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('survives a kill -9 half-way, resumes without duplicates, keeps the history and reports the diff', async () => {
-    const eventsFile = config.eventStore.kind === 'file' ? config.eventStore.path : '';
+    const eventsFile = config.eventStore.kind === 'file' ? path.join(config.eventStore.path, 'events.jsonl') : '';
     expect(classifiedEvents(eventsFile, activeVersion)).toHaveLength(90);
 
     // 1. Start a throttled relabel in a child process and kill it half-way.

@@ -155,6 +155,13 @@ export class PostgresEventStore implements EventStore {
   private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client is not covered by the pool's error handler: if the server drops the
+    // connection between two queries of the transaction (e.g. PostgreSQL shutting down), the
+    // client emits 'error', which would crash the process without a listener.
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -168,6 +175,7 @@ export class PostgresEventStore implements EventStore {
       }
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken ?? false);
     }
   }

@@ -31,6 +31,8 @@ declare module 'pg' {
 
   export interface PoolClient extends Queryable {
     release(error?: Error | boolean): void;
+    on(event: 'error', listener: (error: Error) => void): this;
+    off(event: 'error', listener: (error: Error) => void): this;
   }
 
   export class Pool extends EventEmitter implements Queryable {

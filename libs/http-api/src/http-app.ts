@@ -89,7 +89,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestExpres
   server.requestTimeout = config.limits.requestTimeoutMs;
   server.headersTimeout = config.limits.headersTimeoutMs;
   app.useGlobalFilters(new ProblemFilter((error, req) => logger.error({ err: error, url: req.originalUrl }, 'request failed')));
-  app.enableShutdownHooks();
+  // Signals are handled by the entry points (serve, runService), which call app.close() once.
 
   if (options.api === false) return app;
   const doc = SwaggerModule.createDocument(

@@ -7,3 +7,4 @@ export * from './rejection';
 export * from './classifier';
 export * from './registry';
 export { ConcurrencyLimiter } from './limiter';
+export { pillowResizeLanczosRgb, pillowFitLanczosRgb, pillowFitBox, type ResampleBox } from './pillow-resample';

@@ -148,3 +148,17 @@ describe('softmax / energy', () => {
     expect(negEnergy([1000, 1000])).toBeCloseTo(1000 + Math.log(2), 9);
   });
 });
+
+describe('resizeCover: crops larger than 8x the target', () => {
+  it('pre-shrinks with sharp, then resizes exactly (size, colour preserved)', async () => {
+    const width = 1400;
+    const height = 1300;
+    const data = new Uint8Array(width * height * 3);
+    for (let i = 0; i < width * height; i++) data.set([30, 140, 220], i * 3);
+    const out = await resizeCover({ data, width, height }, 160);
+    expect(out).toHaveLength(160 * 160 * 3);
+    for (let i = 0; i < 160 * 160; i++) {
+      expect([out[i * 3], out[i * 3 + 1], out[i * 3 + 2]]).toEqual([30, 140, 220]);
+    }
+  });
+});

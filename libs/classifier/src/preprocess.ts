@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { decodeImage } from '@vegvision/imaging';
 import { ClassifierInputError } from './errors';
+import { pillowFitLanczosRgb } from './pillow-resample';
 
 /**
  * Decoded 8-bit sRGB pixels, row-major, interleaved RGB (HWC), EXIF orientation already applied and
@@ -45,25 +46,39 @@ export function assertRgbImage(img: DecodedRgbImage): void {
   }
 }
 
+/** Largest crop side (in multiples of the target size) resized exactly; larger crops are pre-shrunk with sharp. */
+export const EXACT_RESIZE_MAX_FACTOR = 8;
+
 /**
- * "cover-centre-lanczos3": scale the shorter side to `size`, centre-crop to size x size, Lanczos-3
- * (sharp `resize(S, S, {fit: 'cover', position: 'centre', kernel: 'lanczos3'})`; Python: Pillow `ImageOps.fit`).
+ * "cover-centre-lanczos3": scale the shorter side to `size`, centre-crop to size x size, Lanczos-3, reproducing
+ * Pillow's `ImageOps.fit(img, (S, S), Image.LANCZOS, centering=(0.5, 0.5))` bit for bit (`pillow-resample.ts`)
+ * when the crop is at most EXACT_RESIZE_MAX_FACTOR x `size` per side (and for square or landscape crops of any
+ * Pillow; see the README for portrait crops on Pillow 13). Larger images are first shrunk with sharp (Lanczos-3)
+ * so the shorter side is 2*size, then resized exactly: that path is close to, but not bit-identical with, Pillow.
  * Returns size*size*3 bytes, HWC RGB.
  */
 export async function resizeCover(img: DecodedRgbImage, size: number): Promise<Uint8Array> {
   assertRgbImage(img);
   if (!Number.isInteger(size) || size < 1) throw new ClassifierInputError(`invalid target size ${size}`);
   if (img.width === size && img.height === size) return img.data; // Python returns a copy unchanged too
-  const out = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .resize(size, size, { fit: 'cover', position: 'centre', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  if (out.info.width !== size || out.info.height !== size || out.info.channels !== 3) {
-    throw new ClassifierInputError(
-      `resize produced ${out.info.width}x${out.info.height}x${out.info.channels}, expected ${size}x${size}x3`,
-    );
+  let { data, width, height } = img;
+  if (Math.min(width, height) > EXACT_RESIZE_MAX_FACTOR * size) {
+    const scale = (2 * size) / Math.min(width, height);
+    const out = await sharp(data, { raw: { width, height, channels: 3 } })
+      .resize(Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale)), {
+        fit: 'fill',
+        kernel: 'lanczos3',
+      })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (out.info.channels !== 3) {
+      throw new ClassifierInputError(`pre-shrink produced ${out.info.channels} channels, expected 3`);
+    }
+    data = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
+    width = out.info.width;
+    height = out.info.height;
   }
-  return out.data;
+  return pillowFitLanczosRgb(data, width, height, size, size);
 }
 
 /**

@@ -5,15 +5,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { decodeEvent, isEvent } from '@vegvision/contracts';
-import type { VegvisionConfig } from '@vegvision/config';
 import type { EventStore } from '@vegvision/event-store';
-import { decodeImage } from '@vegvision/imaging';
-import type { ObjectStorage } from '@vegvision/storage';
 import { randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
 import { ClassifierProvider } from './classifier.provider';
 import { ImageCommands, RecordClassificationCommand } from './image-commands';
-import { CONFIG, EVENT_STORE, OBJECT_STORAGE } from './tokens';
+import { EVENT_STORE } from './tokens';
+import { Originals } from './workers';
 
 export interface RelabelProgress {
   id: string;
@@ -54,8 +52,7 @@ export class RelabelService {
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
-    @Inject(CONFIG) private readonly config: VegvisionConfig,
+    private readonly originals: Originals,
     private readonly classifiers: ClassifierProvider,
     private readonly commands: ImageCommands,
     private readonly commandBus: CommandBus,
@@ -136,11 +133,7 @@ export class RelabelService {
           if (state.classifiedBy.has(classifier.version)) {
             progress.skipped++;
           } else {
-            const decoded = await decodeImage(await this.storage.get(objectKey), {
-              maxBytes: Number.MAX_SAFE_INTEGER,
-              maxPixels: this.config.limits.maxPixels,
-            });
-            const c = await classifier.classify(decoded);
+            const c = await classifier.classify(await this.originals.decode(objectKey));
             const result = await this.commandBus.execute(
               new RecordClassificationCommand(
                 imageId,

@@ -16,7 +16,16 @@ import { Metrics } from './metrics';
 import { RebuildService } from './rebuild.service';
 import { RelabelService } from './relabel.service';
 import { CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
-import { ClassifierWorker, ColourWorker, LiveEvents, ProjectorWorker, RelayWorker, WorkerSupervisor } from './workers';
+import {
+  ClassifierWorker,
+  ColourWorker,
+  LiveEvents,
+  LiveFeedWorker,
+  Originals,
+  ProjectorWorker,
+  RelayWorker,
+  WorkerSupervisor,
+} from './workers';
 
 class PortsLifecycle implements OnApplicationShutdown {
   constructor(
@@ -80,6 +89,8 @@ export class VegvisionModule {
         ClassifierWorker,
         ColourWorker,
         ProjectorWorker,
+        LiveFeedWorker,
+        Originals,
         ...(workers ? [WorkerSupervisor] : []),
       ],
       exports: [
@@ -98,6 +109,7 @@ export class VegvisionModule {
         ClassifierProvider,
         LiveEvents,
         RelayWorker,
+        Originals,
       ],
     };
   }

@@ -3,7 +3,7 @@
 // Every role is idempotent, so at-least-once delivery never duplicates anything.
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { isEvent, type DomainEvent } from '@vegvision/contracts';
+import { decodeEvent, isEvent, type DomainEvent } from '@vegvision/contracts';
 import type { VegvisionConfig, Role } from '@vegvision/config';
 import { detectColours } from '@vegvision/colour';
 import { decodeImage } from '@vegvision/imaging';
@@ -144,6 +144,22 @@ export class RelayWorker {
  */
 export const CONSUMER_MAX_ATTEMPTS = 120;
 
+/** Reads and decodes a stored original (the bytes were validated when they were accepted). */
+@Injectable()
+export class Originals {
+  constructor(
+    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    @Inject(CONFIG) private readonly config: VegvisionConfig,
+  ) {}
+
+  async decode(objectKey: string) {
+    return decodeImage(await this.storage.get(objectKey), {
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      maxPixels: this.config.limits.maxPixels,
+    });
+  }
+}
+
 /** Base of the bus consumers. */
 abstract class Consumer {
   private subscription?: BusSubscription;
@@ -193,7 +209,7 @@ export class ClassifierWorker extends Consumer {
     @Inject(CONFIG) config: VegvisionConfig,
     @Inject(LOGGER) log: Logger,
     metrics: Metrics,
-    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    private readonly originals: Originals,
     private readonly classifier: ClassifierProvider,
     private readonly commands: ImageCommands,
     private readonly commandBus: CommandBus,
@@ -206,11 +222,7 @@ export class ClassifierWorker extends Consumer {
     const model = await this.classifier.get();
     const state = await this.commands.load(event.data.imageId);
     if (state.classifiedBy.has(model.version)) return;
-    const decoded = await decodeImage(await this.storage.get(event.data.objectKey), {
-      maxBytes: Number.MAX_SAFE_INTEGER,
-      maxPixels: this.config.limits.maxPixels,
-    });
-    const result = await model.classify(decoded);
+    const result = await model.classify(await this.originals.decode(event.data.objectKey));
     await this.commandBus.execute(
       new RecordClassificationCommand(
         event.data.imageId,
@@ -229,7 +241,7 @@ export class ColourWorker extends Consumer {
     @Inject(CONFIG) config: VegvisionConfig,
     @Inject(LOGGER) log: Logger,
     metrics: Metrics,
-    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    private readonly originals: Originals,
     private readonly commands: ImageCommands,
     private readonly commandBus: CommandBus,
   ) {
@@ -240,11 +252,7 @@ export class ColourWorker extends Consumer {
     if (!isEvent(event, 'ImageUploaded')) return;
     const state = await this.commands.load(event.data.imageId);
     if (state.colouredBy.has(COLOUR_ALGORITHM)) return;
-    const decoded = await decodeImage(await this.storage.get(event.data.objectKey), {
-      maxBytes: Number.MAX_SAFE_INTEGER,
-      maxPixels: this.config.limits.maxPixels,
-    });
-    const c = detectColours(decoded);
+    const c = detectColours(await this.originals.decode(event.data.objectKey));
     await this.commandBus.execute(
       new RecordColoursCommand(
         event.data.imageId,
@@ -260,7 +268,6 @@ export class ColourWorker extends Consumer {
     );
   }
 }
-
 
 /** Events that have reached the read model, for server-sent events. */
 @Injectable()
@@ -292,6 +299,42 @@ export class ProjectorWorker extends Consumer {
   }
 }
 
+/**
+ * Feeds server-sent events in an API process that has no projector of its own (distributed
+ * mode): tails the event store from its head and passes every new event on.
+ */
+@Injectable()
+export class LiveFeedWorker {
+  private subscription?: AllSubscription;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LOGGER) private readonly log: Logger,
+    private readonly live: LiveEvents,
+  ) {}
+
+  async start(): Promise<void> {
+    const head = await this.store.headPosition();
+    this.subscription = this.store.subscribeToAll(
+      {
+        from: head < 0 ? 'start' : head,
+        onError: (error) => {
+          this.log.warn({ err: error }, 'live feed subscription failed; restarting in 1 s');
+          setTimeout(() => void this.stop().then(() => this.start()).catch(() => undefined), 1000).unref();
+        },
+      },
+      async (stored) => {
+        this.live.emit({ position: stored.position, streamId: stored.streamId, event: decodeEvent(stored) });
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    this.subscription = undefined;
+  }
+}
+
 /** Starts the roles this process is configured for, and stops them in reverse order. */
 @Injectable()
 export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -304,10 +347,15 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     private readonly classifier: ClassifierWorker,
     private readonly colour: ColourWorker,
     private readonly projector: ProjectorWorker,
+    private readonly liveFeed: LiveFeedWorker,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const roles = new Set<Role>(this.config.roles);
+    if (roles.has('api') && !roles.has('projector')) {
+      await this.liveFeed.start();
+      this.started.push(this.liveFeed);
+    }
     // Consumers subscribe before the relay starts publishing (the in-process bus keeps
     // nothing for groups that are not subscribed yet).
     const order: [Role, { start(): Promise<void>; stop(): Promise<void> }][] = [

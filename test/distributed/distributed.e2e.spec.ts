@@ -8,10 +8,13 @@
 // The scenarios share the stack's servers (Kafka and PostgreSQL restarts), so they run in this
 // one file, one after the other. Each scenario uses its own isolated cluster (schemas, topic,
 // bucket) and removes it again.
+import { defaultModelDir } from '@vegvision/classifier';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { Cluster, SEED, SEED_FILES, missingStackVars, stackScript, waitFor, type EventCounts } from './cluster';
+import { Cluster, REPO, SEED, SEED_FILES, missingStackVars, stackScript, waitFor, type EventCounts } from './cluster';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -47,16 +50,31 @@ async function waitReady(api: string, imageId: string): Promise<Json> {
   });
 }
 
-/** Exactly once: `images` images, each uploaded once (plus `extraUploads`), classified and coloured once. */
+/** Images relabelled with a second model version by the relabel test (one more label each). */
+let relabelled = 0;
+
+/**
+ * Exactly once: `images` images, each uploaded once (plus `extraUploads`), coloured once and
+ * classified once per model version (plus the relabelled ones).
+ */
 async function expectExactlyOnce(cluster: Cluster, images: number, extraUploads = 0): Promise<void> {
-  const expected: EventCounts = { ImageUploaded: images + extraUploads, ImageClassified: images, ColourDetected: images };
+  const expected: EventCounts = {
+    ImageUploaded: images + extraUploads,
+    ImageClassified: images + relabelled,
+    ColourDetected: images,
+  };
   expect(await cluster.eventCounts()).toEqual(expected);
   const [dup] = await cluster.sql<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (SELECT stream_id, type FROM "${cluster.eventSchema}".events
-     WHERE type <> 'ImageUploaded' GROUP BY stream_id, type HAVING count(*) > 1) d`,
+    `SELECT count(*)::int AS n FROM (SELECT stream_id, type, data->>'modelVersion' FROM "${cluster.eventSchema}".events
+     WHERE type <> 'ImageUploaded' GROUP BY stream_id, type, data->>'modelVersion' HAVING count(*) > 1) d`,
   );
   expect(dup.n).toBe(0);
-  expect(await cluster.readModelCounts()).toEqual({ images, ready: images, distinctImages: images, classifications: images });
+  expect(await cluster.readModelCounts()).toEqual({
+    images,
+    ready: images,
+    distinctImages: images,
+    classifications: images + relabelled,
+  });
 }
 
 async function expectReady(url: string): Promise<void> {
@@ -92,7 +110,10 @@ describeStack('distributed mode, end to end on the real stack', () => {
       cluster = await Cluster.create();
       await cluster.startAll();
     });
-    afterAll(() => cluster?.dispose());
+    afterAll(() => {
+      relabelled = 0; // later tests build their own clusters
+      return cluster?.dispose();
+    });
 
     it('imports the seed sample with the CLI, labels every image exactly once and serves the catalog', async () => {
       const output = await cluster.runImport(SEED);
@@ -170,6 +191,48 @@ describeStack('distributed mode, end to end on the real stack', () => {
       expect(Buffer.from(await original.arrayBuffer()).equals(bytes)).toBe(true);
       await expectExactlyOnce(cluster, SEED_FILES + 2, 7);
       expect(cluster.service('api').output.join('\n')).not.toContain('request failed');
+    });
+
+    it('relabels every recorded upload with another model version, exactly once, keeping the history', async () => {
+      const models = fs.mkdtempSync(path.join(os.tmpdir(), 'vvd-models-'));
+      try {
+        const active = defaultModelDir();
+        const fixture = path.join(REPO, 'libs/classifier/fixtures/tiny-model');
+        const fixtureVersion = JSON.parse(fs.readFileSync(path.join(fixture, 'model-card.json'), 'utf8')).version as string;
+        fs.cpSync(active, path.join(models, path.basename(active)), { recursive: true });
+        fs.cpSync(fixture, path.join(models, fixtureVersion), { recursive: true });
+        fs.writeFileSync(path.join(models, 'DEFAULT'), path.basename(active));
+        const images = (await cluster.readModelCounts()).images;
+        const before = await cluster.eventCount('ImageClassified');
+        const relabel = async () => {
+          const child = spawn(
+            process.execPath,
+            [path.join(REPO, 'services/vegvision/bin/vegvision.js'), 'relabel', '--model', fixtureVersion, '--report-dir', models],
+            { cwd: REPO, env: { ...cluster.env, VEGVISION_MODELS_DIR: models }, stdio: ['ignore', 'pipe', 'pipe'] },
+          );
+          let out = '';
+          child.stdout.on('data', (d) => (out += d));
+          child.stderr.on('data', (d) => (out += d));
+          const code = await new Promise((r) => child.once('exit', r));
+          if (code !== 0) throw new Error(`relabel exited ${code}:\n${out.slice(-4000)}`);
+          return out;
+        };
+        expect(await relabel()).toContain(`relabelled ${images} image(s) with ${fixtureVersion}`);
+        expect(await relabel()).toContain(`relabelled 0 image(s) with ${fixtureVersion} (${images} already done`);
+        expect(await cluster.eventCount('ImageClassified')).toBe(before + images);
+        relabelled = images;
+        // The projector service projects the new labels: newest label shown, history kept.
+        await waitFor('relabel projected', async () => (await cluster.readModelCounts()).classifications === before + images);
+        const sample = await json(await fetch(`${cluster.api}/api/images?count=3`));
+        for (const item of sample.items) {
+          const image = await json(await fetch(`${cluster.api}/api/images/${item.imageId}`));
+          expect(image.modelVersion).toBe(fixtureVersion);
+          expect(image.classifications.map((c: Json) => c.modelVersion)).toEqual([path.basename(active), fixtureVersion]);
+        }
+        expect(fs.existsSync(path.join(models, `relabel-${fixtureVersion}.png`))).toBe(true);
+      } finally {
+        fs.rmSync(models, { recursive: true, force: true });
+      }
     });
 
     it('answers /readyz 503 while PostgreSQL is down and 200 again once it is back, and keeps working', async () => {

@@ -14,9 +14,17 @@ export const CHROMIUM = process.env['VEGVISION_CHROMIUM'] ?? '/usr/bin/chromium'
 export const SCREENSHOTS = path.join(ROOT, 'test-output/screenshots');
 export const DOC_SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 
-/** True when the suite should be skipped (dev machines only). */
-export function browserSkipped(): boolean {
-  return process.env['VEGVISION_SKIP_BROWSER'] === '1';
+/**
+ * Why the suite is skipped, or null when it runs. Skipped only on a dev machine: when asked
+ * (VEGVISION_SKIP_BROWSER=1) or when Chromium is not installed. In CI (CI=true) a missing
+ * Chromium is an error, raised by launchChromium().
+ */
+export function browserSkipReason(): string | null {
+  if (process.env['VEGVISION_SKIP_BROWSER'] === '1') return 'VEGVISION_SKIP_BROWSER=1';
+  if (!fs.existsSync(CHROMIUM) && process.env['CI'] !== 'true') {
+    return `Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set VEGVISION_CHROMIUM)`;
+  }
+  return null;
 }
 
 export async function launchChromium(): Promise<Browser> {

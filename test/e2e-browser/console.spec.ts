@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { browserSkipped, launchChromium, screenshot, seriousViolations } from './browser';
+import { browserSkipReason, launchChromium, screenshot, seriousViolations } from './browser';
 import { SEED, ensureConsoleBuilt, startProduct, type Product } from './product';
 
 // Browser globals used inside page callbacks (the repository's tsconfig has no DOM lib).
@@ -23,8 +23,9 @@ interface Facets {
   colours: Record<'RGB' | 'RYB', Record<string, number>>;
 }
 
-const skip = browserSkipped();
-if (skip) console.warn('SKIPPED: web console browser suite — VEGVISION_SKIP_BROWSER=1');
+const skipReason = browserSkipReason();
+const skip = skipReason !== null;
+if (skip) console.warn(`SKIPPED: web console browser suite — ${skipReason}`);
 const suite = skip ? describe.skip : describe;
 
 jest.setTimeout(600_000);

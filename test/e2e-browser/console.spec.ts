@@ -231,6 +231,49 @@ suite('web console in Chromium', () => {
     await expectNoSeriousViolations();
   });
 
+  it('lets the user crop a photo before uploading it (optional)', async () => {
+    const source = await sharp(fs.readFileSync(path.join(SEED, 'Carrot/1001.jpg')))
+      .resize(400 + Math.floor(Math.random() * 100), 300, { fit: 'fill' })
+      .png()
+      .toBuffer();
+    const { width: srcWidth } = await sharp(source).metadata();
+    // Still on the upload page of the previous test (its results stay listed).
+    await page.locator('[data-testid="crop-toggle"] input').check();
+    await page.locator('[data-testid="file-input"]').setInputFiles([{ name: 'carrot.png', mimeType: 'image/png', buffer: source }]);
+    const stage = page.locator('[data-testid="crop-stage"] img');
+    await stage.waitFor();
+    await page.waitForFunction(() => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const img: any = document.querySelector('[data-testid="crop-stage"] img');
+      return img && img.complete && img.naturalWidth > 0;
+    });
+    const box = (await stage.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.8, { steps: 5 });
+    await page.mouse.up();
+    await page.locator('[data-testid="crop-selection"]').waitFor();
+    await screenshot(page, 'upload-crop');
+    await page.locator('[data-testid="crop-upload"]').click();
+    const item = page.locator('[data-testid="upload-item"]', { hasText: 'carrot-cropped.png' });
+    await item.waitFor();
+    await page.waitForFunction(
+      () =>
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        Array.from(document.querySelectorAll('[data-testid="upload-item"]')).some((el: any) => el.textContent.includes('carrot-cropped.png') && el.getAttribute('data-phase') === 'done'),
+      undefined,
+      { timeout: 120_000 },
+    );
+    expect(await page.locator('[data-testid="crop-panel"]').count()).toBe(0);
+    const href = await item.locator('[data-testid="open-image"]').getAttribute('href');
+    const image = (await (await fetch(`${url}/api/images/${href!.split('/').pop()}`)).json()) as { width: number; height: number };
+    // About half the width and 60% of the height of the photo were selected.
+    expect(Math.abs(image.width - srcWidth! * 0.5)).toBeLessThanOrEqual(4);
+    expect(Math.abs(image.height - 300 * 0.6)).toBeLessThanOrEqual(4);
+    await page.locator('[data-testid="crop-toggle"] input').uncheck();
+  });
+
   it('explains an invalid file dropped on the drop zone', async () => {
     const dataTransfer = await page.evaluateHandle(() => {
       const dt = new DataTransfer();

@@ -3,6 +3,7 @@
 import { HttpEventType } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
+import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import { EMPTY, Subscription, catchError, concatMap, filter, from, of, takeWhile, tap } from 'rxjs';
@@ -15,6 +16,7 @@ import { LiveEventsService } from '../core/live-events.service';
 import { ColourChipComponent } from '../shared/colour-chip.component';
 import { KindBadgeComponent } from '../shared/kind-badge.component';
 import { ShareBarComponent } from '../shared/share-bar.component';
+import { CropPanelComponent } from './crop-panel.component';
 import { UploadTask } from './upload-task';
 
 const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
@@ -22,7 +24,7 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
 @Component({
   selector: 'vv-upload',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, MatButtonModule, MatProgressBarModule, KindBadgeComponent, ColourChipComponent, ShareBarComponent],
+  imports: [RouterLink, MatButtonModule, MatCheckboxModule, MatProgressBarModule, CropPanelComponent, KindBadgeComponent, ColourChipComponent, ShareBarComponent],
   template: `
     <h1>{{ i18n.t('upload.title') }}</h1>
     <div
@@ -51,6 +53,18 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
         (change)="onPicked(input)"
       />
     </div>
+    <mat-checkbox class="crop-toggle" data-testid="crop-toggle" [checked]="cropEnabled()" (change)="cropEnabled.set($event.checked)">
+      {{ i18n.t('upload.cropToggle') }}
+    </mat-checkbox>
+
+    @if (pendingCrop().length) {
+      <vv-crop-panel
+        [file]="pendingCrop()[0]"
+        (cropped)="takeCropped($event)"
+        (whole)="takeCropped($event)"
+        (skip)="nextCrop()"
+      />
+    }
 
     @if (tasks().length) {
       <section class="results" [attr.aria-label]="i18n.t('upload.results')">
@@ -137,6 +151,7 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
     }
   `,
   styles: `
+    .crop-toggle { display: block; margin: 8px 0 0; }
     .dropzone {
       display: flex; flex-direction: column; align-items: center; gap: 4px; padding: 32px 16px; text-align: center;
       border: 2px dashed var(--mat-sys-outline); border-radius: 20px; background: var(--mat-sys-surface-container-low);
@@ -232,8 +247,33 @@ export class UploadComponent {
     this.tasks.set(keep);
   }
 
-  /** Starts one upload per file (the files go one after another; their results stream in together). */
+  /** With crop on, files wait here one by one until cropped, taken whole or skipped. */
+  protected readonly cropEnabled = signal(false);
+  protected readonly pendingCrop = signal<File[]>([]);
+
+  protected nextCrop(): void {
+    this.pendingCrop.update((list) => list.slice(1));
+  }
+
+  protected takeCropped(file: File): void {
+    this.nextCrop();
+    this.upload([file]);
+  }
+
+  /** Adds files: straight to upload, or first to the optional crop step. */
   add(files: File[]): void {
+    if (this.cropEnabled()) {
+      const images = files.filter((f) => PREVIEWABLE.test(f.type));
+      this.pendingCrop.update((list) => [...list, ...images]);
+      const others = files.filter((f) => !PREVIEWABLE.test(f.type));
+      if (others.length) this.upload(others); // the API explains why they are refused
+      return;
+    }
+    this.upload(files);
+  }
+
+  /** Starts one upload per file (the files go one after another; their results stream in together). */
+  private upload(files: File[]): void {
     const created = files.map((file) => ({
       file,
       task: new UploadTask(file.name, file.size, PREVIEWABLE.test(file.type) ? URL.createObjectURL(file) : null),

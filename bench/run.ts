@@ -1,5 +1,5 @@
 // `npm run bench [-- colour|model|ingest|api ...] [--limit N] ...`: runs the benchmarks (all by
-// default), prints their tables and writes bench/results/<name>.{png,json,md}.
+// default), prints their tables and writes bench/results/<name>.{json,md} and the chart docs/benchmarks/<name>.png.
 import { machine, machineLine, parseArgs } from './lib/report';
 
 const BENCHES = ['colour', 'model', 'ingest', 'api'] as const;

@@ -8,6 +8,8 @@ import sharp from 'sharp';
 
 export const REPO = path.resolve(__dirname, '../..');
 export const RESULTS = path.join(REPO, 'bench/results');
+/** Charts are pictures for people: they live with the documentation. */
+export const CHARTS = path.join(REPO, 'docs/benchmarks');
 export const SHARED = process.env['VEGVISION_SHARED_DIR'] ?? path.resolve(REPO, '../shared');
 export const SEED_DIR = path.join(SHARED, 'data/seed-sample');
 export const DATASET_DIR = path.join(SHARED, 'data/vegetable-images');
@@ -132,8 +134,8 @@ export async function barChart(file: string, title: string, subtitle: string, ba
 <text x="20" y="52" font-size="12" fill="#555555">${escapeXml(subtitle)}</text>
 ${rows}
 </svg>`;
-  fs.mkdirSync(RESULTS, { recursive: true });
-  const out = path.join(RESULTS, file);
+  fs.mkdirSync(CHARTS, { recursive: true });
+  const out = path.join(CHARTS, file);
   await sharp(Buffer.from(svg)).png().toFile(out);
   process.stdout.write(`chart: ${path.relative(REPO, out)}\n`);
   return out;

@@ -82,12 +82,19 @@ def _pct(x: float) -> str:
     return f"{100 * x:.2f}%"
 
 
+def figures_dir(version: str) -> Path:
+    """Pictures of a model (curves, confusion matrix) live with the documentation: docs/models/<version>."""
+    return Path(__file__).resolve().parents[3] / "docs" / "models" / version
+
+
 def write_all(*, out: Path, version, args, argv, size, onnx_path, top1, top1_p, history, best_epoch, conf, errors,
               rej, centroids, lat, lat_inc, macs, train_seconds, cache_seconds, finetune_seconds, device, val,
               val_logits, max_diff, quant, n_train, compare_json=None) -> dict:
     out = Path(out)
-    plot_curves(history, out / "training-curves.png", best_epoch)
-    plot_confusion(conf, out / "confusion-matrix.png", f"{version}: validation confusion (top-1 {_pct(top1)})")
+    figures = figures_dir(version)
+    figures.mkdir(parents=True, exist_ok=True)
+    plot_curves(history, figures / "training-curves.png", best_epoch)
+    plot_confusion(conf, figures / "confusion-matrix.png", f"{version}: validation confusion (top-1 {_pct(top1)})")
     write_reference(out / "validation-reference.json", version, size, val, val_logits)
     sha = sha256_file(onnx_path)
     compare = None
@@ -240,7 +247,8 @@ def render_md(card, errors) -> str:
              f"distribution). The epoch with the best validation top-1 (ties: perturbed top-1) was kept: epoch {t['selectedEpoch']}.")
     L.append(f"4. Exported to ONNX, checked against PyTorch (max |Δlogit| {m['onnxVsTorchMaxAbsDiff']:.1e}), and all metrics "
              "below were computed with onnxruntime on the exported file and the canonical preprocessing.\n")
-    L.append("Per-epoch curves: `training-curves.png`. Confusion matrix: `confusion-matrix.png`.\n")
+    L.append(f"Per-epoch curves: [training-curves.png](../../../../docs/models/{card['version']}/training-curves.png). "
+             f"Confusion matrix: [confusion-matrix.png](../../../../docs/models/{card['version']}/confusion-matrix.png).\n")
     L.append("| epoch | train loss | train acc | val loss | val acc | perturbed val acc | s |\n|---|---|---|---|---|---|---|")
     for h in t["history"]:
         L.append(f"| {h['epoch']} | {h['trainLoss']:.4f} | {_pct(h['trainAcc'])} | {h['valLoss']:.4f} | {_pct(h['valAcc'])} | "

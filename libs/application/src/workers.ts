@@ -5,7 +5,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { CommandBus } from '@nestjs/cqrs';
 import { decodeEvent, isEvent, type DomainEvent } from '@vegvision/contracts';
 import type { VegvisionConfig, Role } from '@vegvision/config';
-import { detectColours } from '@vegvision/colour';
+import { ALGORITHM_VERSIONS, detectColours } from '@vegvision/colour';
 import { decodeImage } from '@vegvision/imaging';
 import type { EventStore, AllSubscription } from '@vegvision/event-store';
 import type { BusSubscription, MessageBus } from '@vegvision/bus';
@@ -20,7 +20,6 @@ import { Metrics } from './metrics';
 import { CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
 
 export const RELAY_CHECKPOINT = 'relay';
-export const COLOUR_ALGORITHM = 'mean-euclidean-v1';
 
 /** Publishes every stored event on the bus in log order, resuming from its checkpoint. */
 @Injectable()
@@ -251,7 +250,7 @@ export class ColourWorker extends Consumer {
   protected async handle({ event }: PositionedEvent): Promise<void> {
     if (!isEvent(event, 'ImageUploaded')) return;
     const state = await this.commands.load(event.data.imageId);
-    if (state.colouredBy.has(COLOUR_ALGORITHM)) return;
+    if (state.colouredBy.has(ALGORITHM_VERSIONS.correct)) return;
     const c = detectColours(await this.originals.decode(event.data.objectKey));
     await this.commandBus.execute(
       new RecordColoursCommand(

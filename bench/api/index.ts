@@ -10,6 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { LoadResult } from './loadgen';
 import { REPO, SEED_DIR, barChart, machine, machineLine, modelDir, peakRss, printTable, saveResult, seedFiles, summarise, type Args } from '../lib/report';
+import { readSse } from '@vegvision/test-support';
 
 const CLI = path.join(REPO, 'services/vegvision/bin/vegvision.js');
 const KINDS = ['Bean', 'Broccoli', 'Cabbage', 'Carrot', 'Cauliflower', 'Potato', 'Pumpkin', 'Tomato'];
@@ -49,31 +50,9 @@ function runLoad(url: string, rate: number, seconds: number, connections: number
 
 /** Reads an SSE stream and calls back per event (type, parsed data). */
 function subscribe(url: string, onEvent: (type: string, data: { data?: { imageId?: string } }) => void): () => void {
-  const controller = new AbortController();
-  void (async () => {
-    const res = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream' } });
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let i: number;
-      while ((i = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        let type = 'message';
-        let data = '';
-        for (const line of block.split('\n')) {
-          if (line.startsWith('event:')) type = line.slice(6).trim();
-          else if (line.startsWith('data:')) data += line.slice(5).trim();
-        }
-        if (data) onEvent(type, JSON.parse(data));
-      }
-    }
-  })().catch(() => undefined);
-  return () => controller.abort();
+  return readSse(url, (m) => {
+    if (m.data) onEvent(m.event, JSON.parse(m.data));
+  });
 }
 
 async function uploadLatency(url: string, count: number): Promise<{ samples: number[]; statuses: number[] }> {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { runImport } from '../src/commands/import';
-import { openSse } from './sse';
+import { openSse } from '@vegvision/test-support';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = async (r: Response): Promise<any> => r.json();
@@ -68,7 +68,7 @@ describe('embedded product, end to end', () => {
       const seedJpeg = fs.readFileSync(path.join(SEED, 'Tomato/1001.jpg'));
       const photo = await sharp(seedJpeg).resize(300, 200, { fit: 'fill' }).png().toBuffer();
       const sse = openSse(`${url}/api/events`);
-      await new Promise((r) => setTimeout(r, 300));
+      await sse.ready;
       const form = new FormData();
       form.append('file', new Blob([photo], { type: 'image/png' }), 'my tomato.png');
       const res = await fetch(`${url}/api/images`, { method: 'POST', body: form });

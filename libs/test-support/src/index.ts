@@ -1,0 +1,2 @@
+// Helpers shared by tests and benchmarks.
+export * from './sse';

@@ -6,6 +6,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { decodeEvent, isEvent, type DomainEvent } from '@vegvision/contracts';
 import type { VegvisionConfig, Role } from '@vegvision/config';
 import { ALGORITHM_VERSIONS, detectColours } from '@vegvision/colour';
+import { imageIdFromStreamId } from '@vegvision/domain';
 import { decodeImage } from '@vegvision/imaging';
 import type { EventStore, AllSubscription } from '@vegvision/event-store';
 import type { BusSubscription, MessageBus } from '@vegvision/bus';
@@ -56,7 +57,7 @@ export class RelayWorker {
         },
       },
       async (stored) => {
-        const imageId = stored.streamId.replace(/^image-/, '');
+        const imageId = imageIdFromStreamId(stored.streamId) ?? stored.streamId;
         await this.metrics.time('relay', stored.type, () =>
           this.bus.publish(this.config.topic, [{ key: imageId, value: JSON.stringify(toEnvelope(stored)) }]),
         );

@@ -245,11 +245,3 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
     logLevel: c.logLevel,
   };
 }
-
-/** The configuration reference: every key with its environment variable name. */
-export function configReference(): { key: string; env: string }[] {
-  return Object.keys(schema.shape).map((key) => ({
-    key,
-    env: 'VEGVISION_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase(),
-  }));
-}

@@ -40,7 +40,8 @@ export interface MessageBus {
   /**
    * Subscribes a handler for a consumer group. A message counts as done only when the handler
    * resolves (offsets are committed after the work is durable); a rejecting handler is retried
-   * up to maxAttempts, then the message is published to `${topic}.dlq` with headers
+   * up to maxAttempts (a permanent failure, see isPermanentFailure, on the first attempt already),
+   * then the message is published to `${topic}.dlq` with headers
    * `x-error`, `x-original-topic`, `x-group`, and consumption goes on.
    */
   subscribe(options: SubscribeOptions, handler: (message: IncomingMessage) => Promise<void>): Promise<BusSubscription>;

@@ -48,3 +48,22 @@ export class BusGroupJoinTimeoutError extends BusError {
     this.name = 'BusGroupJoinTimeoutError';
   }
 }
+
+/**
+ * Thrown by a handler for a message that can never succeed (it cannot be parsed, its image is
+ * gone or corrupt, it breaks a domain rule). The bus dead-letters it at once instead of
+ * retrying it maxAttempts times: retries are for failures that time can cure (a server down).
+ */
+export class PermanentMessageError extends BusError {
+  readonly code = 'BUS_PERMANENT_FAILURE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentMessageError';
+  }
+}
+
+/** True for a failure no retry can cure: a PermanentMessageError, or any error marked `permanent: true`. */
+export function isPermanentFailure(error: unknown): boolean {
+  if (error instanceof PermanentMessageError) return true;
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+}

@@ -9,7 +9,8 @@
 //   every message; it rejects if a group lost its last subscriber before handling a message, or
 //   the bus closed. A publisher may therefore move its checkpoint as soon as publish resolves.
 // - Groups that have no subscriber when a message is published never see it (nothing is kept).
-// - A failing handler is retried with backoff up to maxAttempts, then the message is published
+// - A failing handler is retried with backoff up to maxAttempts (a permanent failure, see
+//   isPermanentFailure, is not retried), then the message is published
 //   to `${topic}.dlq` on this same bus and kept in an in-memory ring (deadLetters()).
 //
 // Re-entrancy: a handler may publish to the topic it consumes; when the message lands on the
@@ -25,7 +26,7 @@ import {
   type OutgoingMessage,
   type SubscribeOptions,
 } from './bus.port';
-import { BusClosedError, BusInvalidArgumentError, BusNoSubscriberError } from './errors';
+import { BusClosedError, BusInvalidArgumentError, BusNoSubscriberError, isPermanentFailure } from './errors';
 import {
   assertValidMessages,
   assertValidTopic,
@@ -294,7 +295,7 @@ export class InProcessBus implements MessageBus {
         return;
       } catch (error) {
         const { maxAttempts, retryBackoffMs } = subscriber.options;
-        if (attempt >= maxAttempts) {
+        if (attempt >= maxAttempts || isPermanentFailure(error)) {
           await this.deadLetter(group, message, error, attempt);
           return;
         }

@@ -31,7 +31,7 @@ import {
   type OutgoingMessage,
   type SubscribeOptions,
 } from './bus.port';
-import { BusClosedError, BusGroupJoinTimeoutError, BusInvalidArgumentError } from './errors';
+import { BusClosedError, BusGroupJoinTimeoutError, BusInvalidArgumentError, isPermanentFailure } from './errors';
 import {
   assertValidMessages,
   assertValidTopic,
@@ -433,7 +433,7 @@ class KafkaSubscription {
         await this.handler({ topic, key: outgoing.key, value: outgoing.value, headers: { ...outgoing.headers }, attempt });
         break;
       } catch (error) {
-        if (attempt >= maxAttempts) {
+        if (attempt >= maxAttempts || isPermanentFailure(error)) {
           // If this throws the offset is not committed and the message comes again.
           await this.bus.deadLetter(topic, group, outgoing, error, attempt);
           break;

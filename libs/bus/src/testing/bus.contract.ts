@@ -5,6 +5,7 @@
 // are absent at publish time, and a fresh Kafka group starts from the beginning of its topic.
 import { randomUUID } from 'node:crypto';
 import { deadLetterTopic, type BusSubscription, type IncomingMessage, type MessageBus } from '../bus.port';
+import { PermanentMessageError } from '../errors';
 import { deferred, waitFor } from './wait-for';
 
 export interface BusContractFixture {
@@ -165,6 +166,39 @@ export function describeBusContract(name: string, factory: () => Promise<BusCont
       expect(dl.headers?.['x-original-topic']).toBe(t);
       expect(dl.headers?.['x-group']).toBe(group);
       expect(dl.headers?.['x-trace']).toBe('trace-1');
+    }, TEST_TIMEOUT);
+
+    it('dead-letters a permanent failure on its first attempt, whatever maxAttempts says', async () => {
+      const t = topic('permanent');
+      const attempts: number[] = [];
+      const good: string[] = [];
+      const dead: IncomingMessage[] = [];
+      await subscribe({ topic: t, group: `${t}-worker`, maxAttempts: 50, retryBackoffMs: 20 }, async (m) => {
+        if (m.value === '"corrupt"') {
+          attempts.push(m.attempt);
+          throw new PermanentMessageError('the image is corrupt', { cause: new Error('bad huffman table') });
+        }
+        if (m.value === '"marked"') {
+          attempts.push(m.attempt);
+          throw Object.assign(new Error('domain rule broken'), { permanent: true });
+        }
+        good.push(m.value);
+      });
+      await subscribe({ topic: deadLetterTopic(t), group: `${t}-dlq-reader` }, async (m) => {
+        dead.push(m);
+      });
+      await bus.publish(t, [
+        { key: 'same', value: '"corrupt"' },
+        { key: 'same', value: '"marked"' },
+        { key: 'same', value: '"fine"' },
+      ]);
+      await waitFor(() => dead.length >= 2 && good.length >= 1, WAIT, 'two dead letters and the good message');
+      expect(attempts).toEqual([1, 1]);
+      expect(good).toEqual(['"fine"']);
+      expect(dead.map((d) => d.value)).toEqual(['"corrupt"', '"marked"']);
+      expect(dead[0].headers?.['x-error']).toContain('PermanentMessageError: the image is corrupt');
+      expect(dead[0].headers?.['x-attempts']).toBe('1');
+      expect(dead[1].headers?.['x-error']).toContain('domain rule broken');
     }, TEST_TIMEOUT);
 
     it('round-trips keys, values and headers', async () => {

@@ -3,6 +3,7 @@
 // decide again (the decision may now be "nothing to do").
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { detectColours, type RgbPixels } from '@vegvision/colour';
 import { decodeEvent, encodeEvent, type DomainEvent } from '@vegvision/contracts';
 import {
   decideClassification,
@@ -80,6 +81,16 @@ export class RecordColoursCommand {
     readonly colours: RecordColours,
     readonly context: CommandContext,
   ) {}
+
+  /** The dominant colours of decoded pixels by the current colour algorithm, as a command. */
+  static detect(imageId: string, pixels: RgbPixels, context: CommandContext): RecordColoursCommand {
+    const c = detectColours(pixels);
+    return new RecordColoursCommand(
+      imageId,
+      { algorithmVersion: c.algorithmVersion, rgbHex: c.rgb.hex, rybHex: c.ryb.hex, rgbShares: c.rgbShares, rybShares: c.rybShares },
+      context,
+    );
+  }
 }
 
 @CommandHandler(UploadImageCommand)

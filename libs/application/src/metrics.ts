@@ -15,6 +15,12 @@ export class Metrics {
     labelNames: ['worker'] as const,
     registers: [this.registry],
   });
+  readonly deadLettered = new Counter({
+    name: 'vegvision_worker_dead_lettered_total',
+    help: 'Events a worker gave up on at once because no retry could succeed (sent to the dead-letter topic)',
+    labelNames: ['worker'] as const,
+    registers: [this.registry],
+  });
   readonly latency = new Histogram({
     name: 'vegvision_worker_latency_seconds',
     help: 'Time a worker spends on one event',

@@ -2,14 +2,17 @@
 // its label recorded as a new ImageClassified event (history kept). Idempotent and
 // resumable by construction: one classification per (image, model version), so a re-run or
 // a run resumed after a kill skips what is already recorded and appends nothing twice.
+// An image that has no colours by the current colour algorithm yet (its ColourDetected was
+// dead-lettered, say) gets them on the way: a relabel also repairs what the workers gave up on.
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ALGORITHM_VERSIONS } from '@vegvision/colour';
 import { decodeEvent, isEvent } from '@vegvision/contracts';
 import type { EventStore } from '@vegvision/event-store';
 import { randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
 import { ClassifierProvider } from './classifier.provider';
-import { ImageCommands, RecordClassificationCommand } from './image-commands';
+import { ImageCommands, RecordClassificationCommand, RecordColoursCommand } from './image-commands';
 import { EVENT_STORE } from './tokens';
 import { Originals } from './workers';
 
@@ -24,6 +27,8 @@ export interface RelabelProgress {
   /** Already labelled by this model (earlier run or live upload). */
   skipped: number;
   failed: number;
+  /** Images that had no colours by the current colour algorithm and got them in this run. */
+  recoloured: number;
   startedAt: string;
   finishedAt?: string;
   error?: string;
@@ -102,6 +107,7 @@ export class RelabelService {
       relabelled: 0,
       skipped: 0,
       failed: 0,
+      recoloured: 0,
       startedAt: new Date().toISOString(),
     };
     this.runs.set(progress.id, progress);
@@ -130,10 +136,17 @@ export class RelabelService {
         }
         try {
           const state = await this.commands.load(imageId);
-          if (state.classifiedBy.has(classifier.version)) {
+          const needsLabel = !state.classifiedBy.has(classifier.version);
+          const needsColours = !state.colouredBy.has(ALGORITHM_VERSIONS.correct);
+          const pixels = needsLabel || needsColours ? await this.originals.decode(objectKey) : undefined;
+          if (pixels && needsColours) {
+            const result = await this.commandBus.execute(RecordColoursCommand.detect(imageId, pixels, { correlationId }));
+            if (result.events.length) progress.recoloured++;
+          }
+          if (!pixels || !needsLabel) {
             progress.skipped++;
           } else {
-            const c = await classifier.classify(await this.originals.decode(objectKey));
+            const c = await classifier.classify(pixels);
             const result = await this.commandBus.execute(
               new RecordClassificationCommand(
                 imageId,

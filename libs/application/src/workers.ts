@@ -5,13 +5,14 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { CommandBus } from '@nestjs/cqrs';
 import { decodeEvent, isEvent, type DomainEvent } from '@vegvision/contracts';
 import type { VegvisionConfig, Role } from '@vegvision/config';
-import { ALGORITHM_VERSIONS, detectColours } from '@vegvision/colour';
-import { imageIdFromStreamId } from '@vegvision/domain';
-import { decodeImage } from '@vegvision/imaging';
+import { ALGORITHM_VERSIONS, InvalidPixelsError } from '@vegvision/colour';
+import { ClassifierInputError } from '@vegvision/classifier';
+import { DomainError, imageIdFromStreamId } from '@vegvision/domain';
+import { ImageError, decodeImage } from '@vegvision/imaging';
 import type { EventStore, AllSubscription } from '@vegvision/event-store';
-import type { BusSubscription, MessageBus } from '@vegvision/bus';
-import type { ObjectStorage } from '@vegvision/storage';
-import { CATALOG_PROJECTION, type ReadModel } from '@vegvision/read-model';
+import { PermanentMessageError, type BusSubscription, type MessageBus } from '@vegvision/bus';
+import { ObjectNotFoundError, type ObjectStorage } from '@vegvision/storage';
+import { CATALOG_PROJECTION, InvalidEventError, type ReadModel } from '@vegvision/read-model';
 import { Subject } from 'rxjs';
 import { ClassifierProvider } from './classifier.provider';
 import { RecordClassificationCommand, RecordColoursCommand, ImageCommands } from './image-commands';
@@ -137,12 +138,42 @@ export class RelayWorker {
 }
 
 /**
- * Delivery attempts of a consumer on Kafka before the bus dead-letters a message. Handlers fail mostly
- * because a dependency is down (PostgreSQL restarting, S3 unreachable): the bus backs off up to
- * 5 s between attempts, so 120 attempts ride out about 10 minutes of outage instead of
- * dead-lettering (and so losing) every message in flight after a few seconds.
+ * Delivery attempts of a consumer on Kafka before the bus dead-letters a message. Transient
+ * failures (PostgreSQL restarting, S3 unreachable) are retried: the bus backs off up to 5 s
+ * between attempts, so 120 attempts ride out about 10 minutes of outage instead of
+ * dead-lettering every message in flight after a few seconds. Permanent failures
+ * (see permanentFailure) skip the retries and go to the dead-letter topic at once.
  */
 export const CONSUMER_MAX_ATTEMPTS = 120;
+
+/**
+ * The failures of a consumer that no retry can cure, wrapped so the bus dead-letters them on the
+ * first attempt: a stored original that is gone or does not decode, pixels or a label the
+ * domain or the read model refuses. Anything else (a server down, a timeout, a conflict) is
+ * returned unchanged and retried. Once its cause is mended, `vegvision relabel --model <active
+ * version>` gives a dead-lettered upload what it lacks: that model's label, the current colours.
+ */
+export function permanentFailure(error: unknown): unknown {
+  const permanent =
+    error instanceof ImageError ||
+    error instanceof ObjectNotFoundError ||
+    error instanceof DomainError ||
+    error instanceof InvalidEventError ||
+    error instanceof ClassifierInputError ||
+    error instanceof InvalidPixelsError;
+  if (!permanent) return error;
+  const e = error as Error;
+  return new PermanentMessageError(`${e.name}: ${e.message}`, { cause: error });
+}
+
+/** The bus message as an event; a message that is not one can never be handled. */
+function parseMessage(value: string): PositionedEvent {
+  try {
+    return parseEnvelope(value);
+  } catch (error) {
+    throw new PermanentMessageError(`not a vegvision event envelope: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
 
 /** Reads and decodes a stored original (the bytes were validated when they were accepted). */
 @Injectable()
@@ -182,14 +213,18 @@ abstract class Consumer {
     // Distributed only: the in-process bus has no outage to ride out (the bus default applies).
     const maxAttempts = this.config.bus.kind === 'kafka' ? CONSUMER_MAX_ATTEMPTS : undefined;
     this.subscription = await this.bus.subscribe({ topic: this.config.topic, group, maxAttempts }, async (msg) => {
-      const positioned = parseEnvelope(msg.value);
+      let positioned: PositionedEvent | undefined;
       try {
-        await this.metrics.time(this.group, positioned.event.meta.type, () => this.handle(positioned));
-      } catch (error) {
-        this.log.warn(
-          { err: error, group: this.group, eventId: positioned.event.meta.eventId, attempt: msg.attempt },
-          'event handling failed',
+        const p = (positioned = parseMessage(msg.value));
+        await this.metrics.time(this.group, p.event.meta.type, () => this.handle(p));
+      } catch (caught) {
+        const error = permanentFailure(caught);
+        const permanent = error instanceof PermanentMessageError;
+        this.log[permanent ? 'error' : 'warn'](
+          { err: caught, group: this.group, eventId: positioned?.event.meta.eventId, key: msg.key, attempt: msg.attempt, permanent },
+          permanent ? 'event handling failed for good: sent to the dead-letter topic' : 'event handling failed',
         );
+        if (permanent) this.metrics.deadLettered.inc({ worker: this.group });
         throw error;
       }
     });
@@ -252,19 +287,11 @@ export class ColourWorker extends Consumer {
     if (!isEvent(event, 'ImageUploaded')) return;
     const state = await this.commands.load(event.data.imageId);
     if (state.colouredBy.has(ALGORITHM_VERSIONS.correct)) return;
-    const c = detectColours(await this.originals.decode(event.data.objectKey));
     await this.commandBus.execute(
-      new RecordColoursCommand(
-        event.data.imageId,
-        {
-          algorithmVersion: c.algorithmVersion,
-          rgbHex: c.rgb.hex,
-          rybHex: c.ryb.hex,
-          rgbShares: c.rgbShares,
-          rybShares: c.rybShares,
-        },
-        { correlationId: event.meta.correlationId, causationId: event.meta.eventId },
-      ),
+      RecordColoursCommand.detect(event.data.imageId, await this.originals.decode(event.data.objectKey), {
+        correlationId: event.meta.correlationId,
+        causationId: event.meta.eventId,
+      }),
     );
   }
 }

@@ -48,7 +48,8 @@ export async function runRelabel(config: VegvisionConfig, options: RelabelCliOpt
       .map(([v, a]) => `${v} ${a.accuracy === null ? 'n/a' : (a.accuracy * 100).toFixed(2) + '%'}`)
       .join(', ');
     process.stderr.write(
-      `relabelled ${result.relabelled} image(s) with ${options.model} (${result.skipped} already done, ${result.failed} failed); ` +
+      `relabelled ${result.relabelled} image(s) with ${options.model} (${result.skipped} already done, ${result.failed} failed` +
+        `${result.recoloured ? `, ${result.recoloured} missing colours detected` : ''}); ` +
         `${report.changed} of ${report.compared} labels changed; accuracy on ground truth: ${acc || 'no ground truth'}\n` +
         `report: ${base}.json, ${base}.png\n`,
     );

@@ -140,6 +140,40 @@ describe('slow uploads', () => {
   });
 });
 
+describe('uploads in progress over all clients', () => {
+  let h: Embedded;
+  beforeAll(async () => (h = await startEmbedded({ maxConcurrentUploads: 2, uploadTimeoutSeconds: 6, uploadRatePerMinute: 0 })));
+  afterAll(async () => h?.close());
+
+  it('answers 503 problem+json with Retry-After past the cap, stores nothing, and frees the slots afterwards', async () => {
+    // Two slow uploads hold both slots until the upload timeout ends them.
+    const slow = [0, 1].map(() => rawUpload(h.url, { declaredLength: 2 * MIB, total: 2 * MIB, stallAfter: 128 * 1024 }));
+    let busy: Response | undefined;
+    for (let i = 0; i < 100 && !busy; i++) {
+      const res = await upload(h.url, await photo(50 + i), 'third.jpg');
+      if (res.status === 503) busy = res;
+      else {
+        // Only while the slow uploads are still being admitted can an upload slip through.
+        expect(res.status).toBe(202);
+        await res.arrayBuffer();
+      }
+    }
+    expect(busy).toBeDefined();
+    expect(busy!.headers.get('content-type')).toContain('application/problem+json');
+    expect(busy!.headers.get('retry-after')).toBe('1');
+    expect(await busy!.json()).toMatchObject({ status: 503, code: 'server_busy', retryAfterSeconds: 1 });
+    const before = await snapshot(h);
+    const again = await upload(h.url, await photo(49), 'fourth.jpg');
+    expect(again.status).toBe(503);
+    await again.arrayBuffer();
+    expect((await Promise.all(slow)).map((r) => r.status)).toEqual([408, 408]);
+    expect(await snapshot(h)).toEqual(before);
+    // The slots are free again.
+    const res = await upload(h.url, await photo(3), 'after.jpg');
+    expect(res.status).toBe(202);
+  });
+});
+
 describe('upload rate per client', () => {
   it('token bucket: bursts up to the limit, refills continuously, says when to retry', () => {
     let now = 0;
@@ -191,6 +225,43 @@ describe('upload rate per client', () => {
       expect(await snapshot(h)).toEqual(before);
       // Browsing is not rate limited.
       expect((await fetch(`${h.url}/api/images?count=3`)).status).toBe(200);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('upload rate behind a reverse proxy', () => {
+  const uploadAs = async (h: Embedded, forwardedFor: string, seed: number) => {
+    const form = new FormData();
+    form.append('file', new Blob([await photo(seed)]), `p${seed}.jpg`);
+    const res = await fetch(`${h.url}/api/images`, { method: 'POST', body: form, headers: { 'X-Forwarded-For': forwardedFor } });
+    await res.arrayBuffer();
+    return res.status;
+  };
+
+  it('ignores X-Forwarded-For by default: a client cannot get a fresh bucket by inventing addresses', async () => {
+    const h = await startEmbedded({ uploadRatePerMinute: 2 });
+    try {
+      expect(await uploadAs(h, '203.0.113.1', 30)).toBe(202);
+      expect(await uploadAs(h, '203.0.113.2', 31)).toBe(202);
+      expect(await uploadAs(h, '203.0.113.3', 32)).toBe(429);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('with the proxy trusted, limits each client it names and not the proxy', async () => {
+    // The test client connects over loopback, like a proxy on the same host would.
+    const h = await startEmbedded({ uploadRatePerMinute: 2, trustProxy: 'loopback' });
+    try {
+      expect(await uploadAs(h, '203.0.113.1', 40)).toBe(202);
+      expect(await uploadAs(h, '203.0.113.1', 41)).toBe(202);
+      expect(await uploadAs(h, '203.0.113.1', 42)).toBe(429);
+      // Another client behind the same proxy still has its own bucket.
+      expect(await uploadAs(h, '198.51.100.9', 43)).toBe(202);
+      // An address the client prepended itself is not believed: the proxy appended the real one.
+      expect(await uploadAs(h, '198.51.100.77, 203.0.113.1', 44)).toBe(429);
     } finally {
       await h.close();
     }

@@ -69,4 +69,16 @@ describe('configuration', () => {
     expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_UPLOAD_RATE_PER_MINUTE: '-1' })).toThrow(ConfigError);
     expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_UPLOAD_TIMEOUT_SECONDS: '0' })).toThrow(ConfigError);
   });
+
+  it('trusts X-Forwarded-For only from the proxies it is told about', () => {
+    const trust = (value?: string) => loadConfig({}, { VEGVISION_DATA_DIR: dir, ...(value === undefined ? {} : { VEGVISION_TRUST_PROXY: value }) }).http.trustProxy;
+    expect(trust()).toBe(false);
+    expect(trust('')).toBe(false);
+    expect(trust('1')).toBe(1);
+    expect(trust('loopback, 10.0.0.0/8,fd00::/8, 192.168.1.7')).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.168.1.7']);
+    for (const bad of ['true', '*', '0', '99', '10.0.0.0/33', 'proxy.example.org', '10.0.0.1/8/1']) {
+      expect(() => trust(bad)).toThrow(ConfigError);
+    }
+    expect(() => trust('true')).toThrow(/trusting every address would let any client pick its own/);
+  });
 });

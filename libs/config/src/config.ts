@@ -4,11 +4,24 @@
 // the roles it is given.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
 export const ROLES = ['api', 'relay', 'classifier', 'colour', 'projector'] as const;
 export type Role = (typeof ROLES)[number];
+
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An IP, an IP/prefix, or one of Express's named ranges. */
+function isProxyAddress(entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [ip, prefix, extra] = entry.split('/');
+  const family = isIP(ip);
+  if (!family || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
@@ -60,12 +73,42 @@ const schema = z
     linkTtlSeconds: intFrom(300, 1),
     /** Uploads per minute per client address (token bucket, burst = the same number); 0 disables. */
     uploadRatePerMinute: intFrom(60, 0),
+    /** Uploads in progress at once, over all clients (each may buffer up to maxUploadBytes); past it 503 + Retry-After; 0 disables. */
+    maxConcurrentUploads: intFrom(16, 0),
     /** An upload whose body has not fully arrived after this long is answered 408 and its connection closed. */
     uploadTimeoutSeconds: intFrom(60, 1),
     /** Node's server.requestTimeout (whole request received) and server.headersTimeout. */
     requestTimeoutSeconds: intFrom(120, 1),
     headersTimeoutSeconds: intFrom(20, 1),
     corsOrigins: z.string().default(''),
+    /**
+     * Which reverse proxies may name the client in X-Forwarded-For (the per-client upload rate
+     * then keys on that client): '' trusts none (the socket address counts), a number trusts that
+     * many hops, or a comma-separated list of proxy addresses/CIDRs and loopback, linklocal,
+     * uniquelocal.
+     */
+    trustProxy: z
+      .string()
+      .default('')
+      .transform((s, ctx): false | number | string[] => {
+        const text = s.trim();
+        if (text === '') return false;
+        if (/^\d+$/.test(text)) {
+          const hops = Number(text);
+          if (hops < 1 || hops > 16) ctx.addIssue({ code: 'custom', message: `a hop count lies in 1..16, got ${text}` });
+          return hops;
+        }
+        const entries = text.split(',').map((e) => e.trim()).filter(Boolean);
+        for (const e of entries) {
+          if (!isProxyAddress(e)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `"${e}" is not a proxy address: give IPs or CIDRs (10.0.0.0/8), loopback, linklocal, uniquelocal, or a hop count; trusting every address would let any client pick its own`,
+            });
+          }
+        }
+        return entries;
+      }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();
@@ -76,7 +119,14 @@ export interface VegvisionConfig {
   mode: 'embedded' | 'distributed';
   roles: Role[];
   dataDir: string;
-  http: { host: string; port: number; publicUrl: string; corsOrigins: string[] };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    corsOrigins: string[];
+    /** Express's 'trust proxy': false (none), a hop count, or proxy addresses/CIDRs. */
+    trustProxy: false | number | string[];
+  };
   eventStore:
     | { kind: 'file'; path: string }
     | { kind: 'postgres'; url: string; schema: string }
@@ -103,6 +153,8 @@ export interface VegvisionConfig {
     linkTtlSeconds: number;
     /** Uploads per minute per client address; 0 = unlimited. */
     uploadRatePerMinute: number;
+    /** Uploads in progress at once over all clients; 0 = unlimited. */
+    maxConcurrentUploads: number;
     uploadTimeoutMs: number;
     requestTimeoutMs: number;
     /** Never above requestTimeoutMs (Node requires headersTimeout <= requestTimeout). */
@@ -221,6 +273,7 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
       port: c.port,
       publicUrl,
       corsOrigins: c.corsOrigins.split(',').map((o) => o.trim()).filter(Boolean),
+      trustProxy: c.trustProxy,
     },
     eventStore,
     bus,
@@ -237,6 +290,7 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
       maxPixels: c.maxPixels,
       linkTtlSeconds: c.linkTtlSeconds,
       uploadRatePerMinute: c.uploadRatePerMinute,
+      maxConcurrentUploads: c.maxConcurrentUploads,
       uploadTimeoutMs: c.uploadTimeoutSeconds * 1000,
       requestTimeoutMs: c.requestTimeoutSeconds * 1000,
       headersTimeoutMs: Math.min(c.headersTimeoutSeconds, c.requestTimeoutSeconds) * 1000,

@@ -82,6 +82,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestExpres
     },
   );
   app.disable('x-powered-by');
+  // Behind a reverse proxy every request comes from the proxy: trusting it (and only it) lets
+  // req.ip name the real client, so the upload rate limit is per client and not per proxy.
+  if (config.http.trustProxy !== false) app.set('trust proxy', config.http.trustProxy);
   app.use(securityHeaders);
   app.use(uploadLimits(config));
   // Whole-request and header deadlines of the Node server (slowloris); Node checks them every 30 s.

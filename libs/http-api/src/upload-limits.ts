@@ -1,6 +1,8 @@
 // Abuse limits in front of the upload route (POST /api/images), applied before multer reads
-// the body: a per-client token bucket (429 + Retry-After), an early 413 from Content-Length,
-// and a timeout for bodies that arrive too slowly (408). Every refusal is problem+json.
+// the body: a per-client token bucket (429 + Retry-After), a cap on uploads in progress over
+// all clients (503 + Retry-After: memory stays bounded whatever the number of clients), an
+// early 413 from Content-Length, and a timeout for bodies that arrive too slowly (408).
+// Every refusal is problem+json.
 import type { VegvisionConfig } from '@vegvision/config';
 import type { NextFunction, Request, Response } from 'express';
 import { toProblem, ApiProblem } from './problem';
@@ -78,7 +80,8 @@ const formatBytes = (n: number) => (n >= MIB ? `${(n / MIB).toFixed(1)} MiB` : `
 
 /** Express middleware guarding POST /api/images; other requests pass through untouched. */
 export function uploadLimits(config: VegvisionConfig, now?: () => number): (req: Request, res: Response, next: NextFunction) => void {
-  const { maxUploadBytes, uploadRatePerMinute, uploadTimeoutMs } = config.limits;
+  const { maxUploadBytes, uploadRatePerMinute, uploadTimeoutMs, maxConcurrentUploads } = config.limits;
+  let inProgress = 0;
   const limiter = uploadRatePerMinute > 0 ? new TokenBucketLimiter(uploadRatePerMinute, now) : undefined;
   const maxBody = maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
 
@@ -120,7 +123,32 @@ export function uploadLimits(config: VegvisionConfig, now?: () => number): (req:
       return;
     }
 
-    // 3. Time: a body still arriving after uploadTimeoutMs is refused (slow-body attacks). Once
+    // 3. Load: every upload in progress may hold up to maxUploadBytes in memory and a decoder;
+    // past the cap the client is asked to come back shortly instead of the process swelling.
+    if (maxConcurrentUploads > 0) {
+      if (inProgress >= maxConcurrentUploads) {
+        sendProblem(
+          req,
+          res,
+          new ApiProblem(503, 'server_busy', `The server is handling ${maxConcurrentUploads} uploads already. Retry in a moment.`, {
+            retryAfterSeconds: 1,
+          }),
+          { 'Retry-After': '1', Connection: 'close' },
+        );
+        return;
+      }
+      inProgress++;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        inProgress--;
+      };
+      res.once('finish', release);
+      res.once('close', release);
+    }
+
+    // 4. Time: a body still arriving after uploadTimeoutMs is refused (slow-body attacks). Once
     // the body is complete the upload is processed whatever the time, so a 408 never hides an
     // accepted upload.
     const timer = setTimeout(() => {

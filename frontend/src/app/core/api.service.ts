@@ -1,7 +1,7 @@
 // HTTP access to the vegvision API (same origin; the dev server proxies /api).
-import { HttpClient, HttpParams, type HttpEvent } from '@angular/common/http';
+import { HttpClient, HttpErrorResponse, HttpParams, type HttpEvent } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { Observable } from 'rxjs';
+import { retry, throwError, timer, type Observable } from 'rxjs';
 import type { BrowseResponse, Facets, ImageDetail, ModelsResponse, PaletteName, UploadAccepted } from './api.types';
 
 export interface BrowseParams {
@@ -34,10 +34,36 @@ export class ApiService {
     return this.http.get<ModelsResponse>('/api/models');
   }
 
-  /** Uploads one file as multipart field `file`, reporting upload progress events. */
+  /**
+   * Uploads one file as multipart field `file`, reporting upload progress events. A server
+   * that is handling as many uploads as it allows (503 `server_busy`) is asked again after its
+   * Retry-After, a few times, before the error reaches the caller.
+   */
   upload(file: File): Observable<HttpEvent<UploadAccepted>> {
     const form = new FormData();
     form.append('file', file, file.name);
-    return this.http.post<UploadAccepted>('/api/images', form, { reportProgress: true, observe: 'events' });
+    return this.http
+      .post<UploadAccepted>('/api/images', form, { reportProgress: true, observe: 'events' })
+      .pipe(retry({ count: BUSY_RETRIES, delay: (error: unknown) => busyRetryDelay(error) }));
   }
+}
+
+/** Times an upload is tried again while the server says it is busy. */
+export const BUSY_RETRIES = 5;
+
+/** After a 503 `server_busy`: wait its Retry-After (1-30 s, plus up to 0.5 s of jitter); anything else fails at once. */
+export function busyRetryDelay(error: unknown, random: () => number = Math.random): Observable<number> {
+  if (!(error instanceof HttpErrorResponse) || error.status !== 503) return throwError(() => error);
+  let body: unknown = error.error;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      body = undefined;
+    }
+  }
+  if (!body || typeof body !== 'object' || (body as { code?: unknown }).code !== 'server_busy') return throwError(() => error);
+  const seconds = Number(error.headers.get('Retry-After'));
+  const wait = Number.isFinite(seconds) && seconds >= 1 ? Math.min(seconds, 30) : 1;
+  return timer(wait * 1000 + Math.floor(random() * 500));
 }

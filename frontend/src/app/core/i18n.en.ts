@@ -167,6 +167,7 @@ export const EN = {
   'error.invalid_link': 'The link to the photo has expired. Reload the page.',
   'error.object_not_found': 'The original photo no longer exists.',
   'error.rate_limited': 'Too many requests. Wait a moment and try again.',
+  'error.server_busy': 'The server is busy with other uploads. Try again in a moment.',
   'error.unavailable': 'The service is temporarily unavailable. Try again later.',
   'error.internal_error': 'Something went wrong on the server. Try again later.',
   'error.network': 'Cannot reach the server. Check your connection and try again.',

@@ -37,6 +37,10 @@ valueFrom:
 - name: VEGVISION_CORS_ORIGINS
   value: {{ . | quote }}
 {{- end }}
+{{- with $g.trustProxy }}
+- name: VEGVISION_TRUST_PROXY
+  value: {{ . | toString | quote }}
+{{- end }}
 - name: VEGVISION_EVENT_STORE
   value: {{ $g.eventStore | quote }}
 - name: VEGVISION_DATABASE_URL

@@ -1,7 +1,9 @@
-// bench/api: the embedded server (`vegvision serve`, its own process, seed sample imported)
-// under a fixed request rate from a second process on loopback (bench/api/loadgen.ts):
-// browse and facets queries vs /healthz (baseline) at the same rate; then the latency from an
-// upload to its labels being visible (ImageClassified + ColourDetected on the SSE stream).
+// bench/api: the embedded server (`vegvision serve`, its own process, seed sample imported) and,
+// with the stack variables set (deploy/local/stack.sh env), the distributed api service with the
+// four other services behind it, each under a fixed request rate from a second process on
+// loopback (bench/api/loadgen.ts): browse and facets queries vs /healthz (baseline) at the same
+// rate; then the latency from an upload to its labels being visible, on the SSE stream and in
+// the catalog (GET /api/images/:id).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -55,7 +57,16 @@ function subscribe(url: string, onEvent: (type: string, data: { data?: { imageId
   });
 }
 
-async function uploadLatency(url: string, count: number): Promise<{ samples: number[]; statuses: number[] }> {
+/** Milliseconds from each upload's POST until its labels are visible, two ways. */
+interface UploadLatency {
+  /** ImageClassified and ColourDetected both arrived on /api/events. */
+  events: number[];
+  /** GET /api/images/:id answers with a kind and a colour (the read model has both). */
+  catalog: number[];
+  statuses: number[];
+}
+
+async function uploadLatency(url: string, count: number): Promise<UploadLatency> {
   const seen = new Map<string, Set<string>>();
   const waiters = new Map<string, () => void>();
   const stop = subscribe(`${url}/api/events`, (type, data) => {
@@ -68,8 +79,7 @@ async function uploadLatency(url: string, count: number): Promise<{ samples: num
   });
   await new Promise((r) => setTimeout(r, 500)); // the subscription is live before the first upload
   const files = seedFiles();
-  const samples: number[] = [];
-  const statuses: number[] = [];
+  const out: UploadLatency = { events: [], catalog: [], statuses: [] };
   try {
     for (let i = 0; i < count; i++) {
       // New bytes each time (a different size of a seed photo), so each upload is a new image.
@@ -78,102 +88,193 @@ async function uploadLatency(url: string, count: number): Promise<{ samples: num
       form.append('file', new Blob([bytes], { type: 'image/jpeg' }), `bench-${i}.jpg`);
       const t0 = performance.now();
       const res = await fetch(`${url}/api/images`, { method: 'POST', body: form });
-      statuses.push(res.status);
+      out.statuses.push(res.status);
       const { imageId } = (await res.json()) as { imageId: string };
-      await new Promise<void>((resolve, reject) => {
+      const onEvents = new Promise<number>((resolve, reject) => {
         const s = seen.get(imageId);
-        if (s?.has('ImageClassified') && s.has('ColourDetected')) return resolve();
+        if (s?.has('ImageClassified') && s.has('ColourDetected')) return resolve(performance.now() - t0);
         const t = setTimeout(() => reject(new Error(`labels of ${imageId} not seen in 120 s`)), 120_000);
-        waiters.set(imageId, () => (clearTimeout(t), resolve()));
+        waiters.set(imageId, () => (clearTimeout(t), resolve(performance.now() - t0)));
       });
-      samples.push(performance.now() - t0);
+      // Polled every 10 ms: the catalog figure is exact to about that.
+      const inCatalog = (async () => {
+        const end = Date.now() + 120_000;
+        while (Date.now() < end) {
+          const r = await fetch(`${url}/api/images/${imageId}`);
+          if (r.status === 200) {
+            const body = (await r.json()) as { kind: string | null; rgbHex: string | null };
+            if (body.kind && body.rgbHex) return performance.now() - t0;
+          } else await r.arrayBuffer();
+          await new Promise((w) => setTimeout(w, 10));
+        }
+        throw new Error(`${imageId} not labelled in the catalog in 120 s`);
+      })();
+      const [e, c] = await Promise.all([onEvents, inCatalog]);
+      out.events.push(e);
+      out.catalog.push(c);
     }
   } finally {
     stop();
   }
-  return { samples, statuses };
+  return out;
 }
 
-export async function benchApi(flags: Args = {}): Promise<void> {
-  const m = machine();
-  const model = modelDir();
-  const rate = Number(flags['rate'] ?? 100);
-  const seconds = Number(flags['seconds'] ?? 15);
-  const connections = Number(flags['connections'] ?? 16);
-  const uploads = Number(flags['uploads'] ?? 50);
+/** A scenario's name short enough for the chart's label column. */
+const shortName = (name: string) => name.replace('GET ', '').replace(/\?.*\(browse\)$/, ' (browse)').replace(/ \(baseline\)$/, '');
+
+interface ModeResult {
+  mode: string;
+  load: { name: string; r: LoadResult }[];
+  upload: UploadLatency;
+  /** Peak RSS per process serving the mode. */
+  rss: Record<string, number>;
+}
+
+/** The load scenarios and the upload latency against one running deployment. */
+async function measure(mode: string, url: string, o: { rate: number; seconds: number; connections: number; uploads: number }, say: (m: string) => void) {
+  runLoad(url, 20, 2, 4, ['/api/images?count=9', '/api/catalog/facets']); // warm-up
+  const scenarios: [string, string[]][] = [
+    ['GET /healthz (baseline)', ['/healthz']],
+    ['GET /api/images?count=9&kind=… (browse)', KINDS.map((k) => `/api/images?count=9&kind=${k}`)],
+    ['GET /api/catalog/facets', ['/api/catalog/facets']],
+  ];
+  const load: { name: string; r: LoadResult }[] = [];
+  for (const [name, paths] of scenarios) {
+    say(`api (${mode}): ${name} at ${o.rate} req/s for ${o.seconds} s...`);
+    load.push({ name, r: runLoad(url, o.rate, o.seconds, o.connections, paths) });
+  }
+  say(`api (${mode}): ${o.uploads} uploads, waiting for each one's labels...`);
+  const upload = await uploadLatency(url, o.uploads);
+  return { load, upload };
+}
+
+async function embeddedMode(model: string, o: Parameters<typeof measure>[2], say: (m: string) => void): Promise<ModeResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vv-bench-api-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, VEGVISION_MODEL_DIR: model.dir, VEGVISION_LOG_LEVEL: 'warn', VEGVISION_UPLOAD_RATE_PER_MINUTE: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, VEGVISION_MODEL_DIR: model, VEGVISION_LOG_LEVEL: 'warn', VEGVISION_UPLOAD_RATE_PER_MINUTE: '0' };
   for (const k of Object.keys(env)) if (/^VEGVISION_(MODE|DATABASE_URL|KAFKA|S3_|EVENT_STORE|BUS|STORAGE|READ_MODEL)/.test(k)) delete env[k];
   let server: ChildProcess | undefined;
-  const t0 = Date.now();
-  const say = (msg: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${msg}\n`);
   try {
-    say('api: importing the seed sample into a fresh embedded data dir...');
+    say('api (embedded): importing the seed sample into a fresh data dir...');
     const imp = spawnSync(process.execPath, [CLI, '--data-dir', dataDir, 'import', SEED_DIR], { cwd: REPO, env, encoding: 'utf8' });
     if (imp.status !== 0) throw new Error(`import failed: ${imp.stderr.slice(-2000)}`);
     const port = await freePort();
     server = spawn(process.execPath, [CLI, '--data-dir', dataDir, 'serve', '--port', String(port)], { cwd: REPO, env, stdio: 'ignore' });
     const url = `http://127.0.0.1:${port}`;
     await waitHttp(`${url}/readyz`, server);
-    say('api: server ready');
-    const warm = runLoad(url, 20, 2, 4, ['/api/images?count=9', '/api/catalog/facets']);
-    void warm;
-
-    const scenarios: [string, string[]][] = [
-      ['GET /healthz (baseline)', ['/healthz']],
-      ['GET /api/images?count=9&kind=… (browse)', KINDS.map((k) => `/api/images?count=9&kind=${k}`)],
-      ['GET /api/catalog/facets', ['/api/catalog/facets']],
-    ];
-    const results: { name: string; r: LoadResult }[] = [];
-    for (const [name, paths] of scenarios) {
-      say(`api: ${name} at ${rate} req/s for ${seconds} s...`);
-      results.push({ name, r: runLoad(url, rate, seconds, connections, paths) });
-    }
-    const base = results[0].r;
-    say(`api: ${uploads} uploads, waiting for each one's labels on SSE...`);
-    const up = await uploadLatency(url, uploads);
-    const upStats = summarise(up.samples);
-    const serverPeak = server.pid ? peakRss(server.pid) : 0;
-
-    const md1 = printTable({
-      title: `API under a fixed rate of ${rate} req/s for ${seconds} s (${connections} connections, open loop, latency from the scheduled send time)`,
-      columns: ['endpoint', 'achieved req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors / non-2xx', 'p50 vs /healthz'],
-      rows: results.map(({ name, r }) => [name, r.achievedRps, r.p50, r.p99, r.max, `${r.errors} / ${r.non2xx}`, `${(r.p50 / base.p50).toFixed(2)}×`]),
-      notes: [`catalog: the seed sample (270 images); model: ${model.note}`, machineLine(m)],
-    });
-    const md2 = printTable({
-      title: `Upload → labels visible (202, then ImageClassified + ColourDetected on /api/events), ${uploads} sequential uploads`,
-      columns: ['measure', 'ms'],
-      rows: [
-        ['p50', upStats.p50],
-        ['p99', upStats.p99],
-        ['mean', upStats.mean],
-      ],
-      notes: [`statuses: ${[...new Set(up.statuses)].join(', ')}; server peak RSS ${(serverPeak / 1048576).toFixed(0)} MB`],
-    });
-    await barChart(
-      'api.png',
-      `API p50 latency at ${rate} req/s (lower is better)`,
-      `${machineLine(m)}`,
-      [
-        ...results.map(({ name, r }, i) => ({ label: name.replace(/ \(.*\)$/, '').replace('GET ', ''), value: r.p50, unit: `ms p50, p99 ${r.p99.toFixed(1)} ms`, baseline: i === 0 })),
-        { label: 'upload → labels visible', value: upStats.p50, unit: `ms p50, p99 ${upStats.p99.toFixed(0)} ms` },
-      ],
-    );
-    saveResult('api', { machine: m, rate, seconds, connections, model: model.note, load: results, upload: { ...upStats, statuses: up.statuses }, serverPeakRssBytes: serverPeak }, md1 + '\n' + md2);
+    say('api (embedded): server ready');
+    const r = await measure('embedded', url, o, say);
+    return { mode: 'embedded', ...r, rss: { serve: server.pid ? peakRss(server.pid) : 0 } };
   } finally {
     if (server && server.exitCode === null) {
-      say('api: stopping the server');
+      say('api (embedded): stopping the server');
       server.kill('SIGTERM');
       const exited = await Promise.race([
         new Promise<boolean>((r) => server!.once('exit', () => r(true))),
         new Promise<boolean>((r) => setTimeout(() => r(false), 30_000).unref()),
       ]);
       if (!exited) {
-        say('api: the server did not stop within 30 s of SIGTERM: killed');
+        say('api (embedded): the server did not stop within 30 s of SIGTERM: killed');
         server.kill('SIGKILL');
       }
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+async function distributedMode(o: Parameters<typeof measure>[2], say: (m: string) => void): Promise<ModeResult | string> {
+  const missing = ['VEGVISION_DATABASE_URL', 'VEGVISION_KAFKA_BROKERS', 'VEGVISION_S3_ENDPOINT'].filter((v) => !process.env[v]);
+  if (missing.length) return `skipped: ${missing.join(', ')} not set (set -a; eval "$(bash deploy/local/stack.sh env)"; set +a)`;
+  // The distributed end-to-end suite's harness: five services as processes, isolated schemas, topic and bucket.
+  const { Cluster } = await import('../../test/distributed/cluster');
+  const cluster = await Cluster.create();
+  cluster.env['VEGVISION_UPLOAD_RATE_PER_MINUTE'] = '0'; // the bench is one client
+  try {
+    say('api (distributed): starting the five services...');
+    await cluster.startAll();
+    say('api (distributed): importing the seed sample...');
+    await cluster.runImport(SEED_DIR);
+    const r = await measure('distributed', cluster.api, o, say);
+    const rss = Object.fromEntries([...cluster.services.values()].map((s) => [s.name, s.process.pid ? peakRss(s.process.pid) : 0]));
+    return { mode: 'distributed', ...r, rss };
+  } finally {
+    await cluster.dispose();
+  }
+}
+
+export async function benchApi(flags: Args = {}): Promise<void> {
+  const m = machine();
+  const model = modelDir();
+  const o = {
+    rate: Number(flags['rate'] ?? 100),
+    seconds: Number(flags['seconds'] ?? 15),
+    connections: Number(flags['connections'] ?? 16),
+    uploads: Number(flags['uploads'] ?? 50),
+  };
+  const t0 = Date.now();
+  const say = (msg: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${msg}\n`);
+  const emb = await embeddedMode(model.dir, o, say);
+  const dist = flags['no-distributed']
+    ? 'skipped (--no-distributed)'
+    : await distributedMode(o, say).catch((e: Error) => `failed: ${e.message.slice(0, 300)}`);
+  const modes = [emb, ...(typeof dist === 'string' ? [] : [dist])];
+  const mb = (b: number) => (b / 1048576).toFixed(0);
+
+  const base = emb.load[0].r;
+  const md1 = printTable({
+    title: `API under a fixed rate of ${o.rate} req/s for ${o.seconds} s (${o.connections} connections, open loop, latency from the scheduled send time)`,
+    columns: ['mode', 'endpoint', 'achieved req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors / non-2xx', 'p50 vs embedded /healthz'],
+    rows: modes.flatMap((md) =>
+      md.load.map(({ name, r }) => [md.mode, name, r.achievedRps, r.p50, r.p99, r.max, `${r.errors} / ${r.non2xx}`, `${(r.p50 / base.p50).toFixed(2)}×`]),
+    ),
+    notes: [
+      `catalog: the seed sample (270 images); model: ${model.note}`,
+      ...(typeof dist === 'string' ? [`distributed: ${dist}`] : ['distributed: the api service on PostgreSQL (read model), behind it relay, classifier, colour-detector and projector on Kafka and S3']),
+      machineLine(m),
+    ],
+  });
+  const stats = modes.map((md) => ({ mode: md.mode, events: summarise(md.upload.events), catalog: summarise(md.upload.catalog) }));
+  const embCatalog = stats[0].catalog.p50;
+  const md2 = printTable({
+    title: `Upload → labels visible, ${o.uploads} sequential uploads: from the POST until ImageClassified + ColourDetected arrived on /api/events, and until GET /api/images/:id shows both labels`,
+    columns: ['mode', 'events p50 ms', 'events p99 ms', 'catalog p50 ms', 'catalog p99 ms', 'catalog mean ms', 'catalog p50 vs embedded', 'peak RSS MB'],
+    rows: modes.map((md, i) => [
+      md.mode,
+      stats[i].events.p50,
+      stats[i].events.p99,
+      stats[i].catalog.p50,
+      stats[i].catalog.p99,
+      stats[i].catalog.mean,
+      `${(stats[i].catalog.p50 / embCatalog).toFixed(2)}×`,
+      `${mb(Object.values(md.rss).reduce((a, b) => a + b, 0))} (${Object.entries(md.rss).map(([k, v]) => `${k} ${mb(v)}`).join(', ')})`,
+    ]),
+    notes: [
+      `statuses: ${[...new Set(modes.flatMap((md) => md.upload.statuses))].join(', ')}; the catalog is polled every 10 ms`,
+      'embedded: events are sent once projected; distributed: the api tails the event store, so events can arrive before the projector has written the row',
+    ],
+  });
+  await barChart(
+    'api.png',
+    `API p50 latency at ${o.rate} req/s, and upload → labels in the catalog (lower is better)`,
+    `${machineLine(m)}`,
+    modes.flatMap((md, mi) => [
+      ...md.load.map(({ name, r }, i) => ({
+        label: `${md.mode}: ${shortName(name)}`,
+        value: r.p50,
+        unit: `ms p50, p99 ${r.p99.toFixed(1)} ms`,
+        baseline: mi === 0 && i === 0,
+      })),
+      { label: `${md.mode}: upload → labels`, value: stats[mi].catalog.p50, unit: `ms p50, p99 ${stats[mi].catalog.p99.toFixed(0)} ms` },
+    ]),
+  );
+  saveResult(
+    'api',
+    {
+      machine: m,
+      ...o,
+      model: model.note,
+      modes: modes.map((md, i) => ({ mode: md.mode, load: md.load, upload: { events: stats[i].events, catalog: stats[i].catalog, statuses: md.upload.statuses }, peakRssBytes: md.rss })),
+      distributed: typeof dist === 'string' ? dist : 'measured',
+    },
+    md1 + '\n' + md2,
+  );
 }

@@ -2,6 +2,7 @@
 import { HttpClient, HttpErrorResponse, HttpParams, type HttpEvent } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { retry, throwError, timer, type Observable } from 'rxjs';
+import { problemOf } from './errors';
 import type { BrowseResponse, Facets, ImageDetail, ModelsResponse, PaletteName, UploadAccepted } from './api.types';
 
 export interface BrowseParams {
@@ -53,16 +54,9 @@ export const BUSY_RETRIES = 5;
 
 /** After a 503 `server_busy`: wait its Retry-After (1-30 s, plus up to 0.5 s of jitter); anything else fails at once. */
 export function busyRetryDelay(error: unknown, random: () => number = Math.random): Observable<number> {
-  if (!(error instanceof HttpErrorResponse) || error.status !== 503) return throwError(() => error);
-  let body: unknown = error.error;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      body = undefined;
-    }
+  if (!(error instanceof HttpErrorResponse) || error.status !== 503 || problemOf(error).code !== 'server_busy') {
+    return throwError(() => error);
   }
-  if (!body || typeof body !== 'object' || (body as { code?: unknown }).code !== 'server_busy') return throwError(() => error);
   const seconds = Number(error.headers.get('Retry-After'));
   const wait = Number.isFinite(seconds) && seconds >= 1 ? Math.min(seconds, 30) : 1;
   return timer(wait * 1000 + Math.floor(random() * 500));

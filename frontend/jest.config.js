@@ -14,6 +14,11 @@ module.exports = {
     ],
   },
   transformIgnorePatterns: ['node_modules/(?!.*\\.mjs$)'],
+  // The two dependency-free modules of the libs the console shares (see tsconfig.json paths).
+  moduleNameMapper: {
+    '^@vegvision/domain/kinds$': '<rootDir>/../libs/domain/src/kinds.ts',
+    '^@vegvision/colour/palettes$': '<rootDir>/../libs/colour/src/palettes.ts',
+  },
   moduleFileExtensions: ['ts', 'html', 'js', 'json', 'mjs'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

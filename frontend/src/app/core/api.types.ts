@@ -1,56 +1,22 @@
 // Shapes of the vegvision HTTP API (see libs/http-api/src/images.controller.ts).
 
-export type PaletteName = 'RGB' | 'RYB';
+import type { PaletteName } from '@vegvision/colour/palettes';
+import type { ClassificationView, Facets as FacetsView, ImageView, KindScoreView, PaletteShareView } from '@vegvision/read-model/port';
 
-export interface KindScore {
-  kind: string;
-  confidence: number;
-}
+export type { PaletteName };
 
-export interface PaletteShare {
-  hex: string;
-  share: number;
-}
+// The catalog's shapes are the read model's own views (type-only imports: nothing of the
+// server's code reaches the bundle).
+export type KindScore = KindScoreView;
+export type PaletteShare = PaletteShareView;
+export type Classification = ClassificationView;
+export type Facets = FacetsView;
 
-export interface CatalogImage {
-  imageId: string;
-  sha256: string;
-  contentType: string;
-  width: number;
-  height: number;
-  sizeBytes: number;
-  source: 'upload' | 'catalog';
-  datasetSplit: string | null;
-  groundTruthKind: string | null;
-  originalName: string | null;
-  uploadedAt: string;
-  uploadCount: number;
-  kind: string | null;
-  confidence: number | null;
-  top: KindScore[];
-  modelVersion: string | null;
-  classifiedAt: string | null;
-  rgbHex: string | null;
-  rybHex: string | null;
-  rgbShares: PaletteShare[];
-  rybShares: PaletteShare[];
-  colourAlgorithm: string | null;
-  colouredAt: string | null;
-  status: 'processing' | 'ready';
+/** An image as the API sends it: the read model's view plus a temporary signed link. */
+export interface CatalogImage extends ImageView {
   /** Temporary signed link to the original. */
   url: string;
   urlExpiresAt: string;
-}
-
-export interface Classification {
-  eventId: string;
-  imageId: string;
-  modelVersion: string;
-  kind: string;
-  confidence: number;
-  top: KindScore[];
-  classifiedAt: string;
-  position: number;
 }
 
 export interface ImageDetail extends CatalogImage {
@@ -62,12 +28,6 @@ export interface BrowseResponse {
   requested: number;
   filters: { kind: string | null; palette: PaletteName | null; colour: string | null };
   items: CatalogImage[];
-}
-
-export interface Facets {
-  total: number;
-  kinds: Record<string, number>;
-  colours: Record<PaletteName, Record<string, number>>;
 }
 
 export interface UploadAccepted {

@@ -1,42 +1,20 @@
-// Kinds and palettes the API knows (mirrors libs/domain KINDS and libs/colour PALETTES).
-import type { PaletteName } from './api.types';
+// Kinds and palettes the API knows: the very modules the server uses (libs/domain kinds,
+// libs/colour palettes; both free of Node dependencies), so the console cannot drift from them.
+import { KINDS, NOT_A_VEGETABLE, isLabel } from '@vegvision/domain/kinds';
+import { PALETTE_NAMES, PALETTES as PALETTE_DEFINITIONS, paletteIndexOf, type PaletteName } from '@vegvision/colour/palettes';
 
-export const KINDS = [
-  'Bean',
-  'Bitter_Gourd',
-  'Bottle_Gourd',
-  'Brinjal',
-  'Broccoli',
-  'Cabbage',
-  'Capsicum',
-  'Carrot',
-  'Cauliflower',
-  'Cucumber',
-  'Papaya',
-  'Potato',
-  'Pumpkin',
-  'Radish',
-  'Tomato',
-] as const;
-
-export const NOT_A_VEGETABLE = 'not_a_vegetable';
+export { KINDS, NOT_A_VEGETABLE, PALETTE_NAMES, isLabel, type PaletteName };
 
 export const LABELS: readonly string[] = [...KINDS, NOT_A_VEGETABLE];
 
-export const PALETTE_NAMES: readonly PaletteName[] = ['RGB', 'RYB'];
-
+/** Each palette's hex codes in canonical order. */
 export const PALETTES: Readonly<Record<PaletteName, readonly string[]>> = {
-  RGB: ['#FF0000', '#FF8000', '#FFFF00', '#80FF00', '#00FF00', '#00FF80', '#00FFFF', '#0080FF', '#0000FF', '#8000FF', '#FF00FF', '#FF0080'],
-  RYB: ['#FE2712', '#FC600A', '#FB9902', '#FCCC1A', '#FEFE33', '#B2D732', '#66B032', '#347C98', '#0247FE', '#4424D6', '#8601AF', '#C21460'],
+  RGB: PALETTE_DEFINITIONS.RGB.hexes,
+  RYB: PALETTE_DEFINITIONS.RYB.hexes,
 };
 
-export function isLabel(value: string): boolean {
-  return LABELS.includes(value);
-}
-
-export function paletteIndex(palette: PaletteName, hex: string): number {
-  return PALETTES[palette].indexOf(hex.toUpperCase());
-}
+/** Index of the colour in the palette's canonical order, or -1. */
+export const paletteIndex = paletteIndexOf;
 
 /** Text colour (black or white) that reads well on the given background. */
 export function contrastText(hex: string): '#000000' | '#FFFFFF' {

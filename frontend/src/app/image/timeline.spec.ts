@@ -3,6 +3,7 @@ import { buildTimeline } from './timeline';
 
 const base: ImageDetail = {
   imageId: '7d5b4c39-0a49-5b7c-9a57-8c1f0d1f0a01',
+  objectKey: 'originals/ab/ab',
   sha256: 'ab',
   contentType: 'image/jpeg',
   width: 224,

@@ -50,13 +50,6 @@ function runLoad(url: string, rate: number, seconds: number, connections: number
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as LoadResult;
 }
 
-/** Reads an SSE stream and calls back per event (type, parsed data). */
-function subscribe(url: string, onEvent: (type: string, data: { data?: { imageId?: string } }) => void): () => void {
-  return readSse(url, (m) => {
-    if (m.data) onEvent(m.event, JSON.parse(m.data));
-  });
-}
-
 /** Milliseconds from each upload's POST until its labels are visible, two ways. */
 interface UploadLatency {
   /** ImageClassified and ColourDetected both arrived on /api/events. */
@@ -69,15 +62,21 @@ interface UploadLatency {
 async function uploadLatency(url: string, count: number): Promise<UploadLatency> {
   const seen = new Map<string, Set<string>>();
   const waiters = new Map<string, () => void>();
-  const stop = subscribe(`${url}/api/events`, (type, data) => {
-    const id = data.data?.imageId;
-    if (!id) return;
-    const s = seen.get(id) ?? new Set<string>();
-    s.add(type);
-    seen.set(id, s);
-    if (s.has('ImageClassified') && s.has('ColourDetected')) waiters.get(id)?.();
-  });
-  await new Promise((r) => setTimeout(r, 500)); // the subscription is live before the first upload
+  let opened!: () => void;
+  const open = new Promise<void>((resolve) => (opened = resolve));
+  const stop = readSse(
+    `${url}/api/events`,
+    (m) => {
+      const id = m.data ? (JSON.parse(m.data) as { data?: { imageId?: string } }).data?.imageId : undefined;
+      if (!id) return;
+      const s = seen.get(id) ?? new Set<string>();
+      s.add(m.event);
+      seen.set(id, s);
+      if (s.has('ImageClassified') && s.has('ColourDetected')) waiters.get(id)?.();
+    },
+    opened,
+  );
+  await open; // the subscription is live before the first upload
   const files = seedFiles();
   const out: UploadLatency = { events: [], catalog: [], statuses: [] };
   try {

@@ -8,6 +8,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ALGORITHM_VERSIONS } from '@vegvision/colour';
 import { decodeEvent, isEvent } from '@vegvision/contracts';
+import type { VegetableClassifier } from '@vegvision/classifier';
 import type { EventStore } from '@vegvision/event-store';
 import { randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
@@ -135,28 +136,10 @@ export class RelabelService {
           break;
         }
         try {
-          const state = await this.commands.load(imageId);
-          const needsLabel = !state.classifiedBy.has(classifier.version);
-          const needsColours = !state.colouredBy.has(ALGORITHM_VERSIONS.correct);
-          const pixels = needsLabel || needsColours ? await this.originals.decode(objectKey) : undefined;
-          if (pixels && needsColours) {
-            const result = await this.commandBus.execute(RecordColoursCommand.detect(imageId, pixels, { correlationId }));
-            if (result.events.length) progress.recoloured++;
-          }
-          if (!pixels || !needsLabel) {
-            progress.skipped++;
-          } else {
-            const c = await classifier.classify(pixels);
-            const result = await this.commandBus.execute(
-              new RecordClassificationCommand(
-                imageId,
-                { modelVersion: c.modelVersion, kind: c.kind, confidence: c.confidence, top: c.top },
-                { correlationId },
-              ),
-            );
-            if (result.events.length) progress.relabelled++;
-            else progress.skipped++;
-          }
+          const r = await this.replayOne(imageId, objectKey, classifier, correlationId);
+          if (r.relabelled) progress.relabelled++;
+          else progress.skipped++;
+          if (r.recoloured) progress.recoloured++;
         } catch {
           progress.failed++;
         }
@@ -176,5 +159,34 @@ export class RelabelService {
     progress.finishedAt = new Date().toISOString();
     this.emit(progress, options);
     return progress;
+  }
+
+  /** Records what the model and the current colour algorithm have not recorded for the image yet. */
+  private async replayOne(
+    imageId: string,
+    objectKey: string,
+    classifier: VegetableClassifier,
+    correlationId: string,
+  ): Promise<{ relabelled: boolean; recoloured: boolean }> {
+    const state = await this.commands.load(imageId);
+    const needsLabel = !state.classifiedBy.has(classifier.version);
+    const needsColours = !state.colouredBy.has(ALGORITHM_VERSIONS.correct);
+    if (!needsLabel && !needsColours) return { relabelled: false, recoloured: false };
+    const pixels = await this.originals.decode(objectKey);
+    let recoloured = false;
+    if (needsColours) {
+      const result = await this.commandBus.execute(RecordColoursCommand.detect(imageId, pixels, { correlationId }));
+      recoloured = result.events.length > 0;
+    }
+    if (!needsLabel) return { relabelled: false, recoloured };
+    const c = await classifier.classify(pixels);
+    const result = await this.commandBus.execute(
+      new RecordClassificationCommand(
+        imageId,
+        { modelVersion: c.modelVersion, kind: c.kind, confidence: c.confidence, top: c.top },
+        { correlationId },
+      ),
+    );
+    return { relabelled: result.events.length > 0, recoloured };
   }
 }

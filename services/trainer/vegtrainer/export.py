@@ -65,7 +65,7 @@ def ort_run(sess, batch: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def ort_predict(sess, images, size: int, batch: int = 64, transform=None, desc: str | None = None,
-                workers: int = 2) -> dict[str, np.ndarray]:
+                workers: int = 2, mean=None, std=None) -> dict[str, np.ndarray]:
     """Canonical preprocessing (optionally after ``transform(i, image)``) + onnxruntime on a list
     of image paths / PIL images. Returns the stacked outputs."""
     from .features import Progress
@@ -73,9 +73,10 @@ def ort_predict(sess, images, size: int, batch: int = 64, transform=None, desc: 
 
     def prep(i):
         src = images[i]
+        norm = {} if mean is None else {"mean": mean, "std": std}
         if transform is not None:
-            return preprocess(transform(i, load_rgb(src)), size)
-        return preprocess(src, size)
+            return preprocess(transform(i, load_rgb(src)), size, **norm)
+        return preprocess(src, size, **norm)
 
     results: dict[str, list] = {}
     prog = Progress(len(images), desc) if desc else None

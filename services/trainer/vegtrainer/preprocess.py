@@ -73,20 +73,22 @@ def cover_resize(img: Image.Image, size: int) -> Image.Image:
     return ImageOps.fit(img, (size, size), method=Image.LANCZOS, centering=(0.5, 0.5))
 
 
-def normalise(img: Image.Image) -> np.ndarray:
-    """RGB uint8 PIL image -> float32 CHW array, ImageNet-normalised."""
+def normalise(img: Image.Image, mean=MEAN, std=STD) -> np.ndarray:
+    """RGB uint8 PIL image -> float32 CHW array, (x/255 - mean) / std (ImageNet's by default)."""
     arr = np.asarray(img, dtype=np.uint8)
     if arr.ndim != 3 or arr.shape[2] != 3:
         raise ValueError(f"expected an RGB image, got array of shape {arr.shape}")
     chw = arr.astype(np.float32).transpose(2, 0, 1) / np.float32(255.0)
-    return ((chw - _MEAN) / _STD).astype(np.float32)
+    m = _MEAN if mean is MEAN else np.asarray(mean, dtype=np.float32).reshape(3, 1, 1)
+    s = _STD if std is STD else np.asarray(std, dtype=np.float32).reshape(3, 1, 1)
+    return ((chw - m) / s).astype(np.float32)
 
 
-def preprocess(src: ImageSource, size: int) -> np.ndarray:
+def preprocess(src: ImageSource, size: int, mean=MEAN, std=STD) -> np.ndarray:
     """The canonical pipeline: returns a float32 array of shape [3, size, size]."""
-    return normalise(cover_resize(load_rgb(src), size))
+    return normalise(cover_resize(load_rgb(src), size), mean, std)
 
 
-def preprocess_batch(sources, size: int) -> np.ndarray:
+def preprocess_batch(sources, size: int, mean=MEAN, std=STD) -> np.ndarray:
     """Stack canonical tensors into a float32 [N, 3, size, size] batch."""
-    return np.stack([preprocess(s, size) for s in sources], axis=0)
+    return np.stack([preprocess(s, size, mean, std) for s in sources], axis=0)

@@ -9,6 +9,7 @@ import {
   GREY,
   RED,
   TINY_MODEL_DIR,
+  TINY_OTHER_MODEL_DIR,
   copyModel,
   expectedSolidLogits,
   makeTemp,
@@ -262,5 +263,61 @@ describe('VegetableClassifier on the tiny fixture model', () => {
       expect(err).toMatchObject({ code: 'model_card_invalid' });
       expect((err as Error).message).toMatch(/unknown rejection method "mahalanobis"/);
     });
+  });
+});
+
+describe('a model with a "not a vegetable" output (rejection other_class)', () => {
+  let clf: VegetableClassifier;
+  let tmp: string | undefined;
+
+  beforeAll(async () => {
+    clf = await VegetableClassifier.load(TINY_OTHER_MODEL_DIR, { intraOpNumThreads: 1 });
+    tmp = await makeTemp();
+  });
+
+  afterAll(async () => {
+    await clf.close();
+    await removeTemp(tmp);
+  });
+
+  it('gives the 16-way probability of the kind as confidence and P(not a vegetable) beside it', async () => {
+    const logits = await expectedSolidLogits(RED);
+    const exps = [...logits, 3.0].map((v) => Math.exp(v));
+    const total = exps.reduce((a, b) => a + b, 0);
+    const r = await clf.classify(solidDecoded(RED));
+    expect(r.kind).toBe('Tomato');
+    expect(r.rejected).toBe(false);
+    expect(r.confidence).toBeCloseTo(exps[KINDS.indexOf('Tomato')] / total, 5);
+    expect(r.notVegetableProbability).toBeCloseTo(exps[15] / total, 5);
+    expect(r.rejectionScore).toBeCloseTo(1 - exps[15] / total, 5);
+    const sumTop = r.top.reduce((s, t) => s + t.confidence, 0);
+    expect(sumTop + r.notVegetableProbability!).toBeLessThanOrEqual(1 + 1e-9);
+  });
+
+  it('refuses a grey image because P(not a vegetable) wins, and still names the closest kind', async () => {
+    const r = await clf.classify(solidDecoded(GREY));
+    expect(r.rejected).toBe(true);
+    expect(r.kind).toBe(NOT_A_VEGETABLE);
+    expect(KINDS).toContain(r.predictedKind);
+    expect(r.notVegetableProbability!).toBeGreaterThan(0.5);
+    expect(r.confidence).toBeLessThan(0.1);
+  });
+
+  it('a card asking for other_class without an "other" output is a ModelCardError', async () => {
+    const dir = await copyModel(TINY_MODEL_DIR, path.join(tmp!, 'other-missing'), (card) => {
+      card.rejection = { method: 'other_class', threshold: 0.5 };
+    });
+    const err = await VegetableClassifier.load(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelCardError);
+    expect((err as Error).message).toMatch(/other_class needs outputs.other/);
+  });
+
+  it('older models report no P(not a vegetable)', async () => {
+    const old = await VegetableClassifier.load(TINY_MODEL_DIR, { intraOpNumThreads: 1 });
+    try {
+      expect((await old.classify(solidDecoded(RED))).notVegetableProbability).toBeUndefined();
+    } finally {
+      await old.close();
+    }
   });
 });

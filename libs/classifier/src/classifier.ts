@@ -41,8 +41,13 @@ export interface Classification {
   kind: Label;
   /** Top-1 kind regardless of rejection. */
   predictedKind: Kind;
-  /** Softmax probability of the top-1 kind. */
+  /**
+   * Probability of the top-1 kind. For a model with a "not a vegetable" output it is the calibrated probability
+   * that the photo shows this kind (the 16-way softmax); otherwise the softmax over the 15 kinds.
+   */
   confidence: number;
+  /** P(not a vegetable), for a model with a "not a vegetable" output; undefined for older models. */
+  notVegetableProbability?: number;
   /** Top-k kinds by softmax probability, descending. */
   top: KindConfidence[];
   /** The model's 15 raw logits, in KINDS order. */
@@ -174,33 +179,37 @@ export class VegetableClassifier {
       }),
     );
     const n = inputs.length;
-    const logitsName = this.card.outputs.logits;
-    const embeddingName = this.card.outputs.embedding;
-    const fetches = this.rule.needsEmbedding && embeddingName ? [logitsName, embeddingName] : [logitsName];
-    const out = await this.session.run({ [name]: new Tensor('float32', tensorData, [n, 3, size, size]) }, fetches);
+    const { logits: logitsName, embedding: embeddingName, other: otherName } = this.card.outputs;
+    const wantEmbedding = this.rule.needsEmbedding && embeddingName !== undefined;
+    // Every output is fetched and picked by name: onnxruntime-node 1.22 answers a list of fetch names with the
+    // graph's first outputs in order, whatever the names (measured), and the outputs are computed anyway.
+    const out = await this.session.run({ [name]: new Tensor('float32', tensorData, [n, 3, size, size]) });
     const logits = out[logitsName].data as Float32Array;
-    const emb = this.rule.needsEmbedding && embeddingName ? (out[embeddingName].data as Float32Array) : undefined;
+    const emb = wantEmbedding ? (out[embeddingName].data as Float32Array) : undefined;
+    const other = otherName ? (out[otherName].data as Float32Array) : undefined;
     const k = KINDS.length;
     const embDim = emb ? emb.length / n : 0;
     const results: Classification[] = [];
     for (let i = 0; i < n; i++) {
       const l = logits.slice(i * k, (i + 1) * k);
-      results.push(this.interpret(l, emb ? emb.subarray(i * embDim, (i + 1) * embDim) : undefined));
+      results.push(this.interpret(l, emb ? emb.subarray(i * embDim, (i + 1) * embDim) : undefined, other?.[i]));
     }
     return results;
   }
 
-  private interpret(logits: Float32Array, embedding: Float32Array | undefined): Classification {
-    const probs = softmax(logits);
+  private interpret(logits: Float32Array, embedding: Float32Array | undefined, other: number | undefined): Classification {
+    const all = softmax(logits, other);
+    const probs = other === undefined ? all : all.subarray(0, KINDS.length);
     const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b);
     const top = order.slice(0, this.topK).map((i) => ({ kind: KINDS[i], confidence: probs[i] }));
     const predictedKind = KINDS[order[0]];
-    const rejectionScore = this.rule.score(logits, embedding);
+    const rejectionScore = this.rule.score(logits, embedding, other);
     const rejected = !this.rule.accepts(rejectionScore);
     return {
       kind: rejected ? NOT_A_VEGETABLE : predictedKind,
       predictedKind,
       confidence: probs[order[0]],
+      ...(other === undefined ? {} : { notVegetableProbability: all[KINDS.length] }),
       top,
       logits,
       rejected,
@@ -230,7 +239,11 @@ function checkSessionMetadata(session: InferenceSession, card: ModelCard, modelP
       modelPath,
     );
   }
-  const wanted = [card.outputs.logits, ...(card.outputs.embedding ? [card.outputs.embedding] : [])];
+  const wanted = [
+    card.outputs.logits,
+    ...(card.outputs.embedding ? [card.outputs.embedding] : []),
+    ...(card.outputs.other ? [card.outputs.other] : []),
+  ];
   const missing = wanted.filter((o) => !session.outputNames.includes(o));
   if (missing.length) {
     throw new ModelShapeError(
@@ -271,13 +284,9 @@ async function checkDummyRun(
   modelPath: string,
 ): Promise<void> {
   const { name, size } = card.input;
-  const fetches = [card.outputs.logits, ...(card.outputs.embedding ? [card.outputs.embedding] : [])];
   let out: InferenceSession.ReturnType;
   try {
-    out = await session.run(
-      { [name]: new Tensor('float32', new Float32Array(3 * size * size), [1, 3, size, size]) },
-      fetches,
-    );
+    out = await session.run({ [name]: new Tensor('float32', new Float32Array(3 * size * size), [1, 3, size, size]) });
   } catch (err) {
     throw new ModelShapeError(
       `${modelPath} does not run on a [1, 3, ${size}, ${size}] float32 input: ${(err as Error).message}`,
@@ -304,6 +313,15 @@ async function checkDummyRun(
     if (rule.needsEmbedding && centroidDim !== emb.dims[1]) {
       throw new ModelShapeError(
         `${modelPath} embedding has ${emb.dims[1]} values but the card's rejection centroids have ${centroidDim}`,
+        modelPath,
+      );
+    }
+  }
+  if (card.outputs.other) {
+    const other = out[card.outputs.other] as Tensor;
+    if (other.type !== 'float32' || other.dims.length !== 2 || other.dims[0] !== 1 || other.dims[1] !== 1) {
+      throw new ModelShapeError(
+        `${modelPath} output "${card.outputs.other}" is ${other.type} ${describeShape(other.dims)} for a batch of 1, expected float32 [1, 1]`,
         modelPath,
       );
     }

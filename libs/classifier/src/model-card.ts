@@ -11,7 +11,7 @@ export const MODEL_CARD_FILE = 'model-card.json';
 export const VALIDATION_REFERENCE_FILE = 'validation-reference.json';
 
 /** Rejection ("not a vegetable") methods this library implements. */
-export const REJECTION_METHODS = ['max_softmax', 'energy', 'centroid_cosine', 'centroid_distance'] as const;
+export const REJECTION_METHODS = ['max_softmax', 'energy', 'centroid_cosine', 'centroid_distance', 'other_class'] as const;
 export type RejectionMethod = (typeof REJECTION_METHODS)[number];
 
 const finite = z.number().finite();
@@ -48,7 +48,14 @@ const cardSchema = z
         resize: z.literal('cover-centre-lanczos3'),
       })
       .passthrough(),
-    outputs: z.object({ logits: z.string().min(1), embedding: z.string().min(1).optional() }).passthrough(),
+    outputs: z
+      .object({
+        logits: z.string().min(1),
+        embedding: z.string().min(1).optional(),
+        /** [N, 1] logit of "not a vegetable", in the same softmax as the 15 kinds' logits. */
+        other: z.string().min(1).optional(),
+      })
+      .passthrough(),
     rejection: rejectionSchema,
     sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits'),
     metrics: z.object({ validationTop1: z.number().min(0).max(1).optional() }).passthrough().default({}),
@@ -123,6 +130,9 @@ function checkRejection(card: z.infer<typeof cardSchema>, where: string): void {
       `model card ${where} uses unknown rejection method ${JSON.stringify(r.method)}; supported: ${REJECTION_METHODS.join(', ')}`,
       where,
     );
+  }
+  if (r.method === 'other_class' && !card.outputs.other) {
+    throw new ModelCardError(`model card ${where}: rejection other_class needs outputs.other`, where);
   }
   if (r.method === 'centroid_cosine' || r.method === 'centroid_distance') {
     if (!card.outputs.embedding) {

@@ -1,7 +1,8 @@
 import type { ModelCard, RejectionMethod } from './model-card';
 
-/** Numerically stable softmax in float64. */
-export function softmax(logits: ArrayLike<number>): Float64Array {
+/** Numerically stable softmax in float64 (`extra`, when given, is one more logit after the others). */
+export function softmax(logits: ArrayLike<number>, extra?: number): Float64Array {
+  if (extra !== undefined) return softmax([...Array.from(logits), extra]);
   let max = -Infinity;
   for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
   const out = new Float64Array(logits.length);
@@ -36,8 +37,12 @@ export interface RejectionRule {
   readonly method: RejectionMethod;
   readonly threshold: number;
   readonly needsEmbedding: boolean;
-  /** Score of one image (higher = more vegetable-like, except centroid_distance). */
-  score(logits: ArrayLike<number>, embedding?: ArrayLike<number>): number;
+  readonly needsOther: boolean;
+  /**
+   * Score of one image (higher = more vegetable-like, except centroid_distance). `other` is the
+   * "not a vegetable" logit of models that have one (other_class: the score is P(vegetable)).
+   */
+  score(logits: ArrayLike<number>, embedding?: ArrayLike<number>, other?: number): number;
   accepts(score: number): boolean;
 }
 
@@ -57,8 +62,14 @@ export function rejectionRule(card: ModelCard): RejectionRule {
     }
     return l2normalize(e);
   };
-  const score = (logits: ArrayLike<number>, embedding?: ArrayLike<number>): number => {
+  const needsOther = method === 'other_class';
+  const score = (logits: ArrayLike<number>, embedding?: ArrayLike<number>, other?: number): number => {
     switch (method) {
+      case 'other_class': {
+        if (other === undefined) throw new Error('rejection other_class needs the "other" output');
+        const p = softmax(logits, other);
+        return 1 - p[p.length - 1];
+      }
       case 'max_softmax': {
         const p = softmax(logits);
         let m = 0;
@@ -82,7 +93,7 @@ export function rejectionRule(card: ModelCard): RejectionRule {
       }
     }
   };
-  return { method, threshold, needsEmbedding, score, accepts };
+  return { method, threshold, needsEmbedding, needsOther, score, accepts };
 }
 
 function dot(a: Float64Array, b: Float64Array): number {

@@ -7,6 +7,8 @@ import type { DecodedRgbImage } from './preprocess';
 
 export const FIXTURES_DIR = path.resolve(__dirname, '..', 'fixtures');
 export const TINY_MODEL_DIR = path.join(FIXTURES_DIR, 'tiny-model');
+/** The tiny model plus a constant "not a vegetable" output (`other` = 3.0); rejection other_class at 0.5. */
+export const TINY_OTHER_MODEL_DIR = path.join(FIXTURES_DIR, 'tiny-other-model');
 export const BROKEN_DIR = path.join(FIXTURES_DIR, 'broken');
 
 export type Rgb = readonly [number, number, number];

@@ -50,10 +50,11 @@ export function buildProgram(): Command {
     .command('label <files...>')
     .description('label image files offline (no server): kind, confidence, top 3, RGB and RYB colour')
     .option('--json', 'one JSON object per line')
+    .option('--raw', "with --json: also the model's raw outputs (logits, rejection score), for evaluation")
     .option('--model <dir>', 'model folder (default: the shipped model)')
     .option('--threads <n>', 'inference threads', int('threads'))
-    .action(async (files: string[], o: { json?: boolean; model?: string; threads?: number }) => {
-      const failed = await runLabel(files, { json: !!o.json, modelDir: o.model, threads: o.threads });
+    .action(async (files: string[], o: { json?: boolean; raw?: boolean; model?: string; threads?: number }) => {
+      const failed = await runLabel(files, { json: !!o.json, raw: !!o.raw, modelDir: o.model, threads: o.threads });
       if (failed > 0) process.exitCode = 2;
     });
 

@@ -6,6 +6,8 @@ import fs from 'node:fs/promises';
 
 export interface LabelOptions {
   json: boolean;
+  /** With json: add the raw model outputs (15 logits, rejection score, P(not a vegetable)). */
+  raw?: boolean;
   modelDir?: string;
   threads?: number;
   out?: NodeJS.WritableStream;
@@ -37,6 +39,14 @@ export async function runLabel(files: string[], options: LabelOptions): Promise<
               rgb: colours.rgb.hex,
               ryb: colours.ryb.hex,
               modelVersion: c.modelVersion,
+              ...(options.raw
+                ? {
+                    predictedKind: c.predictedKind,
+                    rejectionScore: c.rejectionScore,
+                    notVegetableProbability: c.notVegetableProbability,
+                    logits: Array.from(c.logits),
+                  }
+                : {}),
             }) + '\n',
           );
         } else {

@@ -14,7 +14,7 @@ import { DomainError, ImageNotFoundError } from './errors';
 import { classificationEventId, coloursEventId, imageIdFromSha256, newId } from './ids';
 import { isKind, isLabel } from './kinds';
 
-export const ACCEPTED_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export const ACCEPTED_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/heic', 'image/heif'] as const;
 const HEX_RE = /^#[0-9A-F]{6}$/;
 const SHA_RE = /^[0-9a-f]{64}$/;
 

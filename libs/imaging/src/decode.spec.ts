@@ -11,9 +11,19 @@ import {
   ImageTooLargeError,
   probeImage,
   sha256,
+  sniffAnimation,
   sniffImageType,
+  describeBytes,
   UnsupportedImageTypeError,
 } from './index';
+import { decodeHevcHeif } from './hevc-decoder';
+import {
+  buildApng,
+  heifFixture,
+  QUADRANT_COLOURS,
+  withDeclaredSize,
+  withFileTypeBrands,
+} from '@vegvision/test-support';
 
 jest.setTimeout(60_000);
 
@@ -365,6 +375,169 @@ describe('decodeImage / probeImage: rejected input', () => {
     const view = padded.subarray(5, 5 + png.length);
     const img = await decodeImage(view);
     expect(pixelAt(img, 2, 1)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('phone formats: AVIF (libvips) and HEIC (libheif-js)', () => {
+  const q = QUADRANT_COLOURS;
+
+  it('sniffs AVIF and HEIC from the ftyp brands, and nothing else that is ISO media', async () => {
+    expect(sniffImageType(await quadrants(16, 16).avif().toBuffer())).toBe('image/avif');
+    const heic = heifFixture('quadrants');
+    expect(sniffImageType(heic)).toBe('image/heic');
+    expect(sniffImageType(withFileTypeBrands(heic, 'mif1', ['mif1', 'miaf']))).toBe('image/heif');
+    const mp4 = withFileTypeBrands(heic, 'isom', ['isom', 'mp41']);
+    expect(sniffImageType(mp4)).toBeNull();
+    expect(describeBytes(mp4)).toMatch(/ISO media/);
+    await expectImageError(decodeImage(mp4), UnsupportedImageTypeError, 'unsupported_media_type', 415);
+  });
+
+  it('decodes an AVIF made by sharp to 8-bit sRGB', async () => {
+    const avif = await quadrants(64, 32).avif({ quality: 90 }).toBuffer();
+    const img = await decodeImage(avif);
+    expect(img).toMatchObject({ contentType: 'image/avif', width: 64, height: 32, channels: 3, orientation: 1 });
+    expectClose(pixelAt(img, 8, 8), [255, 0, 0]);
+    expectClose(pixelAt(img, 56, 8), [0, 255, 0]);
+    expectClose(pixelAt(img, 8, 24), [0, 0, 255]);
+    expectClose(pixelAt(img, 56, 24), [255, 255, 255]);
+  });
+
+  it('applies an AVIF rotation (irot) once, like EXIF orientation 6 in a JPEG', async () => {
+    // libvips stores orientation 6 as an irot box; libheif applies it when reading.
+    const avif = await quadrants(64, 32).withMetadata({ orientation: 6 }).avif({ quality: 90 }).toBuffer();
+    const probe = await probeImage(avif);
+    expect([probe.width, probe.height, probe.orientation]).toEqual([32, 64, 1]);
+    const img = await decodeImage(avif);
+    expect([img.width, img.height]).toEqual([32, 64]);
+    expectClose(pixelAt(img, 8, 8), [0, 0, 255]);
+    expectClose(pixelAt(img, 24, 8), [255, 0, 0]);
+    expectClose(pixelAt(img, 8, 56), [255, 255, 255]);
+    expectClose(pixelAt(img, 24, 56), [0, 255, 0]);
+  });
+
+  it('composites a transparent AVIF over white', async () => {
+    const rgba = Buffer.alloc(16 * 16 * 4);
+    for (let i = 0; i < 16 * 16; i++) rgba.set(i % 16 < 8 ? [200, 40, 40, 255] : [0, 0, 0, 0], i * 4);
+    const avif = await sharp(rgba, { raw: { width: 16, height: 16, channels: 4 } }).avif({ lossless: true }).toBuffer();
+    const img = await decodeImage(avif);
+    expectClose(pixelAt(img, 2, 8), [200, 40, 40], 4);
+    expectClose(pixelAt(img, 13, 8), [255, 255, 255], 4);
+  });
+
+  it('decodes a HEIC (HEVC) image, which libvips alone cannot', async () => {
+    const heic = heifFixture('quadrants');
+    await expect(sharp(heic).raw().toBuffer()).rejects.toThrow(/compression format|plugin/);
+    const probe = await probeImage(heic);
+    expect(probe).toMatchObject({ contentType: 'image/heic', width: 64, height: 48, orientation: 1, hasAlpha: false });
+    const img = await decodeImage(heic);
+    expect(img).toMatchObject({ contentType: 'image/heic', width: 64, height: 48, channels: 3 });
+    expect(img.data.length).toBe(64 * 48 * 3);
+    expectClose(pixelAt(img, 4, 4), [...q.topLeft], 4);
+    expectClose(pixelAt(img, 59, 4), [...q.topRight], 4);
+    expectClose(pixelAt(img, 4, 43), [...q.bottomLeft], 4);
+    expectClose(pixelAt(img, 59, 43), [...q.bottomRight], 4);
+  });
+
+  it('applies a HEIC rotation (irot 90° anticlockwise) once, in probe and decode', async () => {
+    const heic = heifFixture('quadrants-irot90');
+    const probe = await probeImage(heic);
+    expect([probe.width, probe.height, probe.orientation]).toEqual([48, 64, 1]);
+    const img = await decodeImage(heic);
+    expect([img.width, img.height]).toEqual([48, 64]);
+    expectClose(pixelAt(img, 4, 4), [...q.topRight], 4);
+    expectClose(pixelAt(img, 43, 4), [...q.bottomRight], 4);
+    expectClose(pixelAt(img, 4, 59), [...q.topLeft], 4);
+    expectClose(pixelAt(img, 43, 59), [...q.bottomLeft], 4);
+  });
+
+  it('composites a HEIC alpha plane over white', async () => {
+    const heic = heifFixture('quadrants-alpha');
+    expect((await probeImage(heic)).hasAlpha).toBe(true);
+    const img = await decodeImage(heic);
+    expectClose(pixelAt(img, 4, 4), [...q.topLeft], 4);
+    expectClose(pixelAt(img, 59, 4), [255, 255, 255], 4);
+    expectClose(pixelAt(img, 59, 43), [255, 255, 255], 4);
+  });
+
+  it('converts a HEIC with a Display P3 ICC profile to sRGB', async () => {
+    const heic = heifFixture('quadrants-p3');
+    // The stored pixels are P3 values, far from the sRGB ones...
+    const stored = await decodeHevcHeif(heic);
+    const i = (4 * 64 + 4) * 3;
+    expect(Math.abs(stored.data[i + 1] - q.topLeft[1])).toBeGreaterThan(10);
+    // ...and the decoded ones are sRGB again.
+    const img = await decodeImage(heic);
+    expectClose(pixelAt(img, 4, 4), [...q.topLeft], 4);
+    expectClose(pixelAt(img, 59, 43), [...q.bottomRight], 4);
+  });
+
+  it('rejects truncated and damaged HEIC files as corrupt', async () => {
+    const heic = heifFixture('quadrants');
+    for (const keep of [0.5, 0.9, 0.98]) {
+      const err = await expectImageError(decodeImage(heic.subarray(0, Math.floor(heic.length * keep))), ImageDecodeError, 'corrupt_image', 422);
+      expect(err.message).toContain('HEIC');
+    }
+    // The ftyp box and then garbage: the header itself is unreadable.
+    const garbage = Buffer.from(heic);
+    for (let i = 28; i < garbage.length; i++) garbage[i] = (i * 131 + 7) % 251;
+    await expectImageError(probeImage(garbage), ImageDecodeError, 'corrupt_image', 422);
+    await expectImageError(decodeImage(garbage), ImageDecodeError, 'corrupt_image', 422);
+  });
+
+  it('rejects truncated AVIF as corrupt', async () => {
+    const avif = await noise(64, 48).avif({ quality: 80 }).toBuffer();
+    await expectImageError(decodeImage(avif.subarray(0, avif.length - 40)), ImageDecodeError, 'corrupt_image', 422);
+  });
+
+  it('checks HEIC and AVIF sizes from the header, before any pixel is decoded', async () => {
+    const bomb = withDeclaredSize(heifFixture('quadrants'), 20_000, 20_000);
+    for (const call of [decodeImage, probeImage]) {
+      const err = await expectImageError(call(bomb), ImageTooLargeError, 'image_too_large', 413);
+      expect(err.reason).toBe('side');
+      expect(err.message).toMatch(/20000×20000/);
+    }
+    const pixels = await expectImageError(decodeImage(heifFixture('quadrants'), { maxPixels: 3000 }), ImageTooLargeError, 'image_too_large', 413);
+    expect(pixels.reason).toBe('pixels');
+    const avif = await quadrants(64, 32).avif().toBuffer();
+    const side = await expectImageError(decodeImage(avif, { maxSide: 63 }), ImageTooLargeError, 'image_too_large', 413);
+    expect(side.reason).toBe('side');
+    const bytes = await expectImageError(decodeImage(heifFixture('quadrants'), { maxBytes: 500 }), ImageTooLargeError, 'image_too_large', 413);
+    expect(bytes.reason).toBe('bytes');
+  });
+
+  it.each([
+    ['an AVIF sequence (avis)', async () => withFileTypeBrands(await quadrants(16, 16).avif().toBuffer(), 'avis', ['avif', 'msf1', 'miaf'])],
+    ['a HEIC sequence (hevc)', async () => withFileTypeBrands(heifFixture('quadrants'), 'hevc', ['msf1', 'hevc', 'miaf'])],
+    ['a HEIF sequence (msf1)', async () => withFileTypeBrands(heifFixture('quadrants'), 'msf1', ['msf1', 'hevc', 'miaf'])],
+  ])('refuses %s like other animations', async (_label, make) => {
+    const bytes = await make();
+    for (const call of [decodeImage, probeImage]) {
+      const err = await expectImageError(call(bytes), UnsupportedImageTypeError, 'unsupported_media_type', 415);
+      expect(err.message).toMatch(/Animated images are not supported.*image sequence/);
+    }
+  });
+});
+
+describe('APNG', () => {
+  const frame = (c: Rgb) => solid(8, 8, c).png().toBuffer();
+
+  it('refuses an animated PNG (acTL before IDAT), which libvips would read as its first frame', async () => {
+    const apng = buildApng([await frame([200, 0, 0]), await frame([0, 0, 200])]);
+    expect(sniffImageType(apng)).toBe('image/png');
+    expect((await sharp(apng).metadata()).pages ?? 1).toBe(1);
+    await expect(sharp(apng).raw().toBuffer()).resolves.toBeDefined();
+    for (const call of [decodeImage, probeImage]) {
+      const err = await expectImageError(call(apng), UnsupportedImageTypeError, 'unsupported_media_type', 415);
+      expect(err.detected).toMatch(/APNG, 2 frames/);
+      expect(err.message).toMatch(/Animated images are not supported/);
+    }
+  });
+
+  it('accepts a one-frame APNG whose only frame is the default image (a still picture)', async () => {
+    const still = buildApng([await frame([10, 120, 30])]);
+    expect(sniffAnimation(still, 'image/png')).toBeNull();
+    const img = await decodeImage(still);
+    expect(pixelAt(img, 3, 3)).toEqual([10, 120, 30]);
   });
 });
 

@@ -6,8 +6,10 @@ import {
   ImageTooLargeError,
   UnsupportedImageTypeError,
 } from './errors';
+import { decodeHevcHeif } from './hevc-decoder';
 import { ImageLimits, resolveImageLimits } from './limits';
-import { AcceptedImageType, describeBytes, imageTypeLabel, sniffImageType } from './sniff';
+import { pngWithIccProfile } from './png-icc';
+import { ACCEPTED_TYPES_TEXT, AcceptedImageType, describeBytes, imageTypeLabel, sniffAnimation, sniffImageType } from './sniff';
 
 /** Header-level facts about a validated image (no pixels decoded). */
 export interface ImageProbe {
@@ -59,7 +61,16 @@ function checkBytes(bytes: Uint8Array, limits: ImageLimits): AcceptedImageType {
   }
   const type = sniffImageType(bytes);
   if (!type) throw new UnsupportedImageTypeError(describeBytes(bytes));
+  const animation = sniffAnimation(bytes, type);
+  if (animation) throw animatedImageError(animation, `this file is ${animation}`);
   return type;
+}
+
+function animatedImageError(detected: string, what: string): UnsupportedImageTypeError {
+  return new UnsupportedImageTypeError(
+    detected,
+    `Animated images are not supported (${what}). Accepted types: still ${ACCEPTED_TYPES_TEXT}.`,
+  );
 }
 
 function checkDimensions(width: number, height: number, limits: ImageLimits): void {
@@ -106,7 +117,15 @@ function decodeFailure(type: AcceptedImageType, err: unknown): ImageError {
   );
 }
 
-async function readHeader(bytes: Uint8Array, limits: ImageLimits): Promise<ImageProbe> {
+/** What the header says beyond the public probe: how the pixels are coded, and the colour profile. */
+interface Header {
+  readonly probe: ImageProbe;
+  /** HEIF only: the codec of the primary image ('av1' for AVIF, 'hevc' for HEIC). */
+  readonly compression: sharp.Metadata['compression'];
+  readonly icc: Buffer | undefined;
+}
+
+async function readHeader(bytes: Uint8Array, limits: ImageLimits): Promise<Header> {
   const contentType = checkBytes(bytes, limits);
   let meta: sharp.Metadata;
   try {
@@ -126,15 +145,15 @@ async function readHeader(bytes: Uint8Array, limits: ImageLimits): Promise<Image
   }
   checkDimensions(originalWidth, originalHeight, limits);
   if ((meta.pages ?? 1) > 1) {
-    throw new UnsupportedImageTypeError(
-      `an animated ${imageTypeLabel(contentType)} (${meta.pages} frames)`,
-      `Animated images are not supported (this ${imageTypeLabel(contentType)} has ${meta.pages} frames). ` +
-        'Accepted types: still JPEG, PNG, WebP.',
-    );
+    const label = imageTypeLabel(contentType);
+    // A HEIF file may hold several top-level images (libvips counts them as pages).
+    throw animatedImageError(`an animated ${label} (${meta.pages} frames)`, `this ${label} has ${meta.pages} frames or images`);
   }
+  // HEIF (AVIF, HEIC) rotations live in the container (irot/imir) and libheif applies them, so
+  // libvips reports the size after them and no EXIF orientation (EXIF is informative in HEIF).
   const orientation = meta.orientation && meta.orientation >= 1 && meta.orientation <= 8 ? meta.orientation : 1;
   const swap = orientation >= 5;
-  return {
+  const probe: ImageProbe = {
     contentType,
     width: swap ? originalHeight : originalWidth,
     height: swap ? originalWidth : originalHeight,
@@ -144,6 +163,7 @@ async function readHeader(bytes: Uint8Array, limits: ImageLimits): Promise<Image
     hasAlpha: meta.hasAlpha,
     byteLength: bytes.length,
   };
+  return { probe, compression: meta.compression, icc: meta.icc };
 }
 
 /**
@@ -152,7 +172,29 @@ async function readHeader(bytes: Uint8Array, limits: ImageLimits): Promise<Image
  * damage after the header (truncation) is only detected by {@link decodeImage}.
  */
 export async function probeImage(bytes: Uint8Array, limits?: Partial<ImageLimits>): Promise<ImageProbe> {
-  return readHeader(bytes, resolveImageLimits(limits));
+  return (await readHeader(bytes, resolveImageLimits(limits))).probe;
+}
+
+/**
+ * The pixels as a sharp pipeline input, orientation applied. HEVC-coded HEIF (HEIC) is decoded
+ * by libheif-js (sharp's libvips has no HEVC decoder) and handed over as pixels, with the
+ * file's ICC profile attached so colour management treats it like any other input; everything
+ * else is decoded by libvips itself.
+ */
+async function pixelSource(bytes: Uint8Array, header: Header, limits: ImageLimits): Promise<sharp.Sharp> {
+  if (header.compression !== 'hevc') return sharpInput(bytes, limits, limits.maxPixels).rotate();
+  const { probe } = header;
+  const pixels = await decodeHevcHeif(bytes);
+  if (pixels.width !== probe.width || pixels.height !== probe.height) {
+    throw new ImageDecodeError(
+      `The ${imageTypeLabel(probe.contentType)} image could not be decoded: its pixels do not match its header.`,
+      `header ${probe.width}x${probe.height}, decoded ${pixels.width}x${pixels.height}`,
+    );
+  }
+  const raw = { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels }, limitInputPixels: limits.maxPixels };
+  if (!header.icc) return sharp(pixels.data, raw);
+  const png = await sharp(pixels.data, raw).png({ compressionLevel: 0 }).toBuffer();
+  return sharp(pngWithIccProfile(png, header.icc), { limitInputPixels: limits.maxPixels });
 }
 
 /**
@@ -163,13 +205,13 @@ export async function probeImage(bytes: Uint8Array, limits?: Partial<ImageLimits
  */
 export async function decodeImage(bytes: Uint8Array, limits?: Partial<ImageLimits>): Promise<DecodedImage> {
   const resolved = resolveImageLimits(limits);
-  const probe = await readHeader(bytes, resolved);
+  const header = await readHeader(bytes, resolved);
+  const { probe } = header;
   let data: Buffer;
   let info: sharp.OutputInfo;
   try {
     // sharp's pixel limit stays on as a second guard while decoding.
-    ({ data, info } = await sharpInput(bytes, resolved, resolved.maxPixels)
-      .rotate()
+    ({ data, info } = await (await pixelSource(bytes, header, resolved))
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .removeAlpha()

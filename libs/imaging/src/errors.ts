@@ -3,6 +3,8 @@
  * Every error carries a stable `code` (for API clients and logs), the HTTP
  * `status` an API should answer with, and a human-readable `message`.
  */
+import { ACCEPTED_TYPES_TEXT } from './sniff';
+
 export type ImageErrorCode = 'unsupported_media_type' | 'corrupt_image' | 'image_too_large' | 'empty_file';
 
 export abstract class ImageError extends Error {
@@ -15,7 +17,7 @@ export abstract class ImageError extends Error {
   }
 }
 
-/** The bytes are not JPEG, PNG or WebP (or are an animated WebP). HTTP 415. */
+/** The bytes are not JPEG, PNG, WebP, AVIF or HEIC/HEIF (or are an animation: WebP, APNG, HEIF sequence). HTTP 415. */
 export class UnsupportedImageTypeError extends ImageError {
   readonly code = 'unsupported_media_type' as const;
   readonly status = 415;
@@ -25,7 +27,7 @@ export class UnsupportedImageTypeError extends ImageError {
     readonly detected: string,
     message?: string,
   ) {
-    super(message ?? `Unsupported image type: the file looks like ${detected}. Accepted types: JPEG, PNG, WebP.`);
+    super(message ?? `Unsupported image type: the file looks like ${detected}. Accepted types: ${ACCEPTED_TYPES_TEXT}.`);
   }
 }
 
@@ -67,6 +69,6 @@ export class EmptyImageError extends ImageError {
   readonly status = 400;
 
   constructor() {
-    super('The file is empty (0 bytes); expected a JPEG, PNG or WebP image.');
+    super(`The file is empty (0 bytes); expected an image (${ACCEPTED_TYPES_TEXT}).`);
   }
 }

@@ -1,2 +1,3 @@
 // Helpers shared by tests and benchmarks.
 export * from './sse';
+export * from './image-fixtures';

@@ -1,10 +1,12 @@
-// Malformed and hostile uploads, generated (nothing binary is committed). Each case says what
+// Malformed and hostile uploads, generated (nothing binary is committed but the tiny synthetic
+// HEIC fixtures of libs/test-support, as nothing here encodes HEVC). Each case says what
 // the API must answer: a 4xx problem with a stable code and nothing stored, or, for input that
 // is valid but unusual, 202 and the labels the pipeline computes for those bytes.
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import zlib from 'node:zlib';
+import { buildApng, heifFixture, withDeclaredSize, withFileTypeBrands } from '@vegvision/test-support';
 
 export type Expectation =
   | { kind: 'reject'; status: number; code: string }
@@ -143,6 +145,13 @@ export async function buildCorpus(seedJpegPath: string): Promise<HostileCase[]> 
   const tinyPng = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#ff8000' } }).png().toBuffer();
   const longThin = await sharp({ create: { width: 13_000, height: 1, channels: 3, background: '#00ff00' } }).png().toBuffer();
   const webpVp8x = await small.clone().ensureAlpha(0.5).webp().toBuffer();
+  // Phone formats: AVIF from sharp, HEIC from the committed fixtures (64×48, one 48×64 by irot).
+  const avif = await small.clone().avif({ quality: 70 }).toBuffer();
+  const avifRotated = await small.clone().withMetadata({ orientation: 6 }).avif({ quality: 70 }).toBuffer();
+  const heic = heifFixture('quadrants');
+  const heicGarbage = Buffer.from(heic);
+  for (let i = 28; i < heicGarbage.length; i++) heicGarbage[i] = (i * 131 + 7) % 251;
+  const apng = buildApng([png, await small.clone().negate({ alpha: false }).png().toBuffer()]);
 
   const file = (bytes: Buffer, fileName = 'photo.jpg', contentType = 'image/jpeg') =>
     ({ type: 'file', bytes, fileName, contentType }) as const;
@@ -207,6 +216,15 @@ export async function buildCorpus(seedJpegPath: string): Promise<HostileCase[]> 
     { name: 'WebP VP8X canvas 16383×16383 over a 96×64 bitstream', request: file(webpHuge, 'a.webp'), expect: reject(422, 'corrupt_image') },
     { name: 'genuine 13000×1 PNG (side over 12000)', request: file(longThin, 'thin.png'), expect: reject(413, 'image_too_large') },
     // Wrong types and wrong magic numbers.
+    { name: 'HEIC truncated to 90%', request: file(heic.subarray(0, Math.floor(heic.length * 0.9)), 'IMG_0001.HEIC', 'image/heic'), expect: reject(422, 'corrupt_image') },
+    { name: 'HEIC truncated inside its meta box', request: file(heic.subarray(0, 200), 'IMG_0001.HEIC', 'image/heic'), expect: reject(422, 'corrupt_image') },
+    { name: 'HEIC ftyp then garbage', request: file(heicGarbage, 'IMG_0001.HEIC', 'image/heic'), expect: reject(422, 'corrupt_image') },
+    { name: 'AVIF truncated to half', request: file(avif.subarray(0, avif.length >> 1), 'a.avif', 'image/avif'), expect: reject(422, 'corrupt_image') },
+    { name: 'HEIC header claiming 20000×20000', request: file(withDeclaredSize(heic, 20_000, 20_000), 'IMG_0001.HEIC', 'image/heic'), expect: reject(413, 'image_too_large') },
+    { name: 'HEIC image sequence (major brand hevc)', request: file(withFileTypeBrands(heic, 'hevc', ['msf1', 'hevc', 'miaf']), 'a.heics', 'image/heic-sequence'), expect: reject(415, 'unsupported_media_type') },
+    { name: 'animated AVIF (major brand avis)', request: file(withFileTypeBrands(avif, 'avis', ['avif', 'msf1', 'miaf']), 'a.avif', 'image/avif'), expect: reject(415, 'unsupported_media_type') },
+    { name: 'animated PNG (APNG, 2 frames)', request: file(apng, 'a.png', 'image/png'), expect: reject(415, 'unsupported_media_type') },
+    { name: 'MP4 video (ftyp isom)', request: file(withFileTypeBrands(heic, 'isom', ['isom', 'mp41']), 'clip.mp4', 'video/mp4'), expect: reject(415, 'unsupported_media_type') },
     { name: 'static GIF', request: file(gif, 'a.gif', 'image/gif'), expect: reject(415, 'unsupported_media_type') },
     { name: 'animated GIF', request: file(animatedGif, 'a.gif', 'image/gif'), expect: reject(415, 'unsupported_media_type') },
     { name: 'animated WebP', request: file(animatedWebp, 'a.webp', 'image/webp'), expect: reject(415, 'unsupported_media_type') },
@@ -269,6 +287,12 @@ export async function buildCorpus(seedJpegPath: string): Promise<HostileCase[]> 
       request: { ...raw(multipart(B, [filePart(jpeg, [], 'file', 'a.jpg"\r\nContent-Type: text/html\r\nX-Injected: "')])), fileBytes: jpeg },
       expect: { kind: 'accept', width: 96, height: 64, originalName: 'a.jpg' },
     },
+    { name: 'AVIF (phone photo format)', request: file(avif, 'photo.avif', 'image/avif'), expect: { kind: 'accept', width: 96, height: 64 } },
+    { name: 'AVIF rotated by irot (orientation 6)', request: file(avifRotated, 'photo.avif', 'image/avif'), expect: { kind: 'accept', width: 64, height: 96 } },
+    { name: 'HEIC (iPhone default)', request: file(heic, 'IMG_0001.HEIC', 'image/heic'), expect: { kind: 'accept', width: 64, height: 48 } },
+    { name: 'HEIC rotated by irot (90°)', request: file(heifFixture('quadrants-irot90'), 'IMG_0002.HEIC', 'image/heic'), expect: { kind: 'accept', width: 48, height: 64 } },
+    { name: 'HEIC in Display P3 with its ICC profile', request: file(heifFixture('quadrants-p3'), 'IMG_0003.HEIC', 'image/heic'), expect: { kind: 'accept', width: 64, height: 48 } },
+    { name: 'HEIC without a file name extension, declared octet-stream', request: file(heifFixture('quadrants-alpha'), 'upload', 'application/octet-stream'), expect: { kind: 'accept', width: 64, height: 48 } },
     { name: '1×1 PNG', request: file(tinyPng, 'dot.png', 'image/png'), expect: { kind: 'accept', width: 1, height: 1 } },
     {
       name: 'path traversal in the file name',

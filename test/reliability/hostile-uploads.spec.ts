@@ -80,7 +80,7 @@ describe('hostile uploads against the embedded API', () => {
     expect(failures).toEqual([]);
   });
 
-  it('accepts valid-but-unusual uploads (polyglots, CMYK, 16-bit, EXIF orientations, odd names) and labels them correctly', async () => {
+  it('accepts valid-but-unusual uploads (polyglots, CMYK, 16-bit, EXIF orientations, AVIF, HEIC, odd names) and labels them correctly', async () => {
     const failures: string[] = [];
     for (const c of cases) {
       if (c.expect.kind !== 'accept') continue;
@@ -111,7 +111,7 @@ describe('hostile uploads against the embedded API', () => {
       const original = await fetch(resolveLink(h, String(image.url)));
       const served = Buffer.from(await original.arrayBuffer());
       if (original.status !== 200 || !served.equals(bytes)) problems.push(`original not served back (${original.status})`);
-      if (!/^image\/(jpeg|png|webp)/.test(original.headers.get('content-type') ?? '')) {
+      if (!/^image\/(jpeg|png|webp|avif|heic|heif)/.test(original.headers.get('content-type') ?? '')) {
         problems.push(`served as ${original.headers.get('content-type')}`);
       }
       if (original.headers.get('x-content-type-options') !== 'nosniff') problems.push('original served without nosniff');

@@ -15,7 +15,7 @@ import {
   type MessageEvent,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   CatalogService,
   CONFIG,
@@ -32,6 +32,7 @@ import type { ObjectStorage } from '@vegvision/storage';
 import { LocalObjectStorage, serveLocalObject } from '@vegvision/storage';
 import type { Request, Response } from 'express';
 import { filter, map, type Observable } from 'rxjs';
+import { BROWSE_SCHEMA, IMAGE_DETAIL_SCHEMA, withClosestKind } from './label-view';
 import { ApiProblem } from './problem';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -58,7 +59,9 @@ export class ImagesController {
 
   @Post('images')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Upload a photo (JPEG, PNG or WebP); labels arrive later as events' })
+  @ApiOperation({
+    summary: 'Upload a photo (JPEG, PNG, WebP, AVIF or HEIC/HEIF; still images only); labels arrive later as events',
+  })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   @UseInterceptors(FileInterceptor('file'))
@@ -94,16 +97,18 @@ export class ImagesController {
 
   @Get('images/:id')
   @ApiOperation({ summary: 'An image: status, current labels, history and a temporary link' })
+  @ApiOkResponse({ schema: IMAGE_DETAIL_SCHEMA })
   async image(@Param('id') id: string) {
     if (!UUID_RE.test(id)) throw new ApiProblem(400, 'invalid_image_id', `"${id}" is not an image id`);
     const image = await this.catalog.image(id);
     if (!image) throw new ApiProblem(404, 'image_not_found', `No image with id ${id} (it may still be processing).`);
     const history = await this.catalog.classifications(id);
-    return { ...image, classifications: history };
+    return { ...withClosestKind(image), classifications: history.map(withClosestKind) };
   }
 
   @Get('images')
   @ApiOperation({ summary: 'A random sample of catalog images matching the filters' })
+  @ApiOkResponse({ schema: BROWSE_SCHEMA })
   @ApiQuery({ name: 'count', required: false, description: '1..9 (default 9)' })
   @ApiQuery({ name: 'kind', required: false })
   @ApiQuery({ name: 'palette', required: false, enum: ['RGB', 'RYB'] })
@@ -134,7 +139,12 @@ export class ImagesController {
       }
     }
     const items = await this.catalog.sample({ count, kind: kind || undefined, palette, colour });
-    return { count: items.length, requested: count, filters: { kind: kind || null, palette: palette ?? null, colour: colour ?? null }, items };
+    return {
+      count: items.length,
+      requested: count,
+      filters: { kind: kind || null, palette: palette ?? null, colour: colour ?? null },
+      items: items.map(withClosestKind),
+    };
   }
 
   @Get('catalog/facets')

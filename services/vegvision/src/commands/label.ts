@@ -1,6 +1,7 @@
 // `vegvision label`: offline labelling of files with the shipped (or given) model.
-import { VegetableClassifier, defaultModelDir } from '@vegvision/classifier';
+import { VegetableClassifier, defaultModelDir, type Classification } from '@vegvision/classifier';
 import { detectColours } from '@vegvision/colour';
+import { closestKind } from '@vegvision/domain';
 import { decodeImage } from '@vegvision/imaging';
 import fs from 'node:fs/promises';
 
@@ -28,31 +29,8 @@ export async function runLabel(files: string[], options: LabelOptions): Promise<
         const decoded = await decodeImage(await fs.readFile(file));
         const c = await classifier.classify(decoded);
         const colours = detectColours(decoded);
-        const top = c.top.slice(0, 3).map((t) => ({ kind: t.kind, confidence: round(t.confidence) }));
-        if (options.json) {
-          out.write(
-            JSON.stringify({
-              file,
-              kind: c.kind,
-              confidence: round(c.confidence),
-              top,
-              rgb: colours.rgb.hex,
-              ryb: colours.ryb.hex,
-              modelVersion: c.modelVersion,
-              ...(options.raw
-                ? {
-                    predictedKind: c.predictedKind,
-                    rejectionScore: c.rejectionScore,
-                    notVegetableProbability: c.notVegetableProbability,
-                    logits: Array.from(c.logits),
-                  }
-                : {}),
-            }) + '\n',
-          );
-        } else {
-          const topText = top.map((t) => `${t.kind} ${(t.confidence * 100).toFixed(1)}%`).join(', ');
-          out.write(`${file}\t${c.kind}\t${(c.confidence * 100).toFixed(1)}%\t[${topText}]\tRGB ${colours.rgb.hex}\tRYB ${colours.ryb.hex}\n`);
-        }
+        const line = { file, classification: c, rgb: colours.rgb.hex, ryb: colours.ryb.hex };
+        out.write((options.json ? labelJson(line, options.raw) : labelText(line)) + '\n');
       } catch (error) {
         failed++;
         const code = (error as { code?: string }).code ?? 'error';
@@ -69,3 +47,56 @@ export async function runLabel(files: string[], options: LabelOptions): Promise<
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
+const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** One labelled file, as `label` prints it. */
+export interface LabelLine {
+  file: string;
+  classification: Pick<Classification, 'kind' | 'confidence' | 'top' | 'rejected' | 'modelVersion'> &
+    Partial<Pick<Classification, 'predictedKind' | 'rejectionScore' | 'notVegetableProbability' | 'logits'>>;
+  rgb: string;
+  ryb: string;
+}
+
+/**
+ * The JSON line: `kind`, `confidence` (probability of the top kind; for not_a_vegetable, of the
+ * closest kind), `rejected`, `closestKind` ({kind, confidence} for not_a_vegetable, else null),
+ * `top` (3 kinds), colours and model version; with `raw`, the model's raw outputs too.
+ */
+export function labelJson({ file, classification: c, rgb, ryb }: LabelLine, raw = false): string {
+  const top = c.top.slice(0, 3).map((t) => ({ kind: t.kind, confidence: round(t.confidence) }));
+  const closest = closestKind(c.kind, c.top);
+  return JSON.stringify({
+    file,
+    kind: c.kind,
+    confidence: round(c.confidence),
+    rejected: c.rejected,
+    closestKind: closest && { kind: closest.kind, confidence: round(closest.confidence) },
+    top,
+    rgb,
+    ryb,
+    modelVersion: c.modelVersion,
+    ...(raw
+      ? {
+          predictedKind: c.predictedKind,
+          rejectionScore: c.rejectionScore,
+          notVegetableProbability: c.notVegetableProbability,
+          logits: c.logits ? Array.from(c.logits) : undefined,
+        }
+      : {}),
+  });
+}
+
+/**
+ * The text line, tab-separated: file, kind, then "97.1%" for a kind, or for a refused photo
+ * "closest kind: Brinjal (32.6%)" (a refusal has no certainty of its own to print), top 3, colours.
+ */
+export function labelText({ file, classification: c, rgb, ryb }: LabelLine): string {
+  const closest = closestKind(c.kind, c.top);
+  const verdict = closest ? `closest kind: ${closest.kind} (${percent(closest.confidence)})` : percent(c.confidence);
+  const topText = c.top
+    .slice(0, 3)
+    .map((t) => `${t.kind} ${percent(t.confidence)}`)
+    .join(', ');
+  return `${file}\t${c.kind}\t${verdict}\t[${topText}]\tRGB ${rgb}\tRYB ${ryb}`;
+}

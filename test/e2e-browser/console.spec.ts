@@ -211,7 +211,10 @@ suite('web console in Chromium', () => {
     for (const name of ['1001.jpg', 'fresh-tomato.png']) {
       const item = items.filter({ hasText: name });
       expect(await item.locator('[data-testid="kind"]').innerText()).not.toBe('');
-      expect(await item.locator('[data-testid="confidence"]').innerText()).toMatch(/% sure/);
+      // A kind shows its certainty; a refusal names the closest kind instead.
+      const refused = (await item.locator('[data-testid="kind"]').innerText()) === 'Not a vegetable';
+      if (refused) expect(await item.locator('[data-testid="closest"]').innerText()).toMatch(/closest kind: .+ \(\d+\.\d%\)/);
+      else expect(await item.locator('[data-testid="confidence"]').innerText()).toMatch(/% sure/);
       expect(await item.locator('[data-testid="top3"] li').count()).toBe(3);
       expect(await item.locator('[data-testid="colours"] vv-share-bar').count()).toBe(2);
       if ((await item.locator('[data-testid="kind"]').innerText()) === 'Not a vegetable') {
@@ -283,7 +286,7 @@ suite('web console in Chromium', () => {
     await page.locator('[data-testid="dropzone"]').dispatchEvent('drop', { dataTransfer });
     const error = page.locator('[data-testid="upload-item"]', { hasText: 'notes.txt' }).locator('[data-testid="upload-error"]');
     await error.waitFor();
-    expect(await error.innerText()).toContain('This file is not a JPEG, PNG or WebP image.');
+    expect(await error.innerText()).toContain('This file is not a still JPEG, PNG, WebP, AVIF or HEIC image (animations are not accepted).');
     await screenshot(page, 'upload-error');
   });
 

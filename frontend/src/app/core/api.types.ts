@@ -17,10 +17,12 @@ export interface CatalogImage extends ImageView {
   /** Temporary signed link to the original. */
   url: string;
   urlExpiresAt: string;
+  /** For kind not_a_vegetable: the closest kind and its probability; null otherwise (older servers leave it out). */
+  closestKind?: KindScore | null;
 }
 
 export interface ImageDetail extends CatalogImage {
-  classifications: Classification[];
+  classifications: (Classification & { closestKind?: KindScore | null })[];
 }
 
 export interface BrowseResponse {

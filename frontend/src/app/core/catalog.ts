@@ -1,9 +1,9 @@
 // Kinds and palettes the API knows: the very modules the server uses (libs/domain kinds,
 // libs/colour palettes; both free of Node dependencies), so the console cannot drift from them.
-import { KINDS, NOT_A_VEGETABLE, isLabel } from '@vegvision/domain/kinds';
+import { KINDS, NOT_A_VEGETABLE, closestKind, isLabel } from '@vegvision/domain/kinds';
 import { PALETTE_NAMES, PALETTES as PALETTE_DEFINITIONS, paletteIndexOf, type PaletteName } from '@vegvision/colour/palettes';
 
-export { KINDS, NOT_A_VEGETABLE, PALETTE_NAMES, isLabel, type PaletteName };
+export { KINDS, NOT_A_VEGETABLE, PALETTE_NAMES, closestKind, isLabel, type PaletteName };
 
 export const LABELS: readonly string[] = [...KINDS, NOT_A_VEGETABLE];
 

@@ -30,9 +30,9 @@ describe('error messages', () => {
 
   it('maps a known problem code to a translated sentence', () => {
     const error = httpError(415, problem('unsupported_media_type', 'Unsupported media type: text/plain', 415));
-    expect(errorMessage(error, i18n)).toBe('This file is not a JPEG, PNG or WebP image.');
+    expect(errorMessage(error, i18n)).toBe('This file is not a still JPEG, PNG, WebP, AVIF or HEIC image (animations are not accepted).');
     i18n.setLang('ru');
-    expect(errorMessage(error, i18n)).toBe('Этот файл — не изображение JPEG, PNG или WebP.');
+    expect(errorMessage(error, i18n)).toBe('Этот файл — не неподвижное изображение JPEG, PNG, WebP, AVIF или HEIC (анимации не принимаются).');
   });
 
   it('maps the browse filter codes', () => {

@@ -49,7 +49,7 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
               <section class="panel" [attr.aria-label]="i18n.t('image.kind')">
                 <h2>{{ i18n.t('image.kind') }}</h2>
                 @if (img.kind) {
-                  <vv-kind-badge [kind]="img.kind" [confidence]="img.confidence" />
+                  <vv-kind-badge [kind]="img.kind" [confidence]="img.confidence" [top]="img.top" />
                   @if (img.kind === notAVegetable) {
                     <p class="muted">{{ i18n.t('upload.notVegetableHint') }}</p>
                   }
@@ -185,11 +185,18 @@ export class ImagePageComponent {
         return this.i18n.t(e.source === 'catalog' ? 'timeline.imported' : 'timeline.uploaded');
       case 'classified':
       case 'relabelled': {
-        const text = this.i18n.t(e.type === 'classified' ? 'timeline.classified' : 'timeline.relabelled', {
-          model: e.model,
-          kind: this.i18n.kind(e.kind),
-          confidence: this.i18n.percent(e.confidence),
-        });
+        // A refusal names the closest kind as closest; a kind is shown with its certainty.
+        const text = e.closest
+          ? this.i18n.t(e.type === 'classified' ? 'timeline.classifiedRefused' : 'timeline.relabelledRefused', {
+              model: e.model,
+              kind: this.i18n.kind(e.closest.kind),
+              confidence: this.i18n.percent(e.closest.confidence),
+            })
+          : this.i18n.t(e.type === 'classified' ? 'timeline.classified' : 'timeline.relabelled', {
+              model: e.model,
+              kind: this.i18n.kind(e.kind),
+              confidence: this.i18n.percent(e.confidence),
+            });
         return e.current ? `${text} · ${this.i18n.t('timeline.current')}` : text;
       }
       case 'coloured':

@@ -68,4 +68,15 @@ describe('buildTimeline', () => {
     ]);
     expect(buildTimeline(image)[0]).toMatchObject({ source: 'catalog' });
   });
+
+  it('names the closest kind of a refusal as closest', () => {
+    const refused = { ...classification('mnv2-160-v1', 'not_a_vegetable', '2026-01-01T10:00:01.000Z', 3), confidence: 0.326 };
+    const image: ImageDetail = {
+      ...base,
+      classifications: [{ ...refused, top: [{ kind: 'Brinjal', confidence: 0.326 }, { kind: 'Potato', confidence: 0.2 }] }],
+    };
+    expect(buildTimeline(image)[1]).toMatchObject({ type: 'classified', kind: 'not_a_vegetable', closest: { kind: 'Brinjal', confidence: 0.326 } });
+    const accepted: ImageDetail = { ...base, classifications: [classification('mnv2-160-v1', 'Tomato', '2026-01-01T10:00:01.000Z', 3)] };
+    expect(buildTimeline(accepted)[1]).toMatchObject({ kind: 'Tomato', closest: null });
+  });
 });

@@ -1,10 +1,20 @@
 // The event history of an image, rebuilt from its read model: uploaded, classified by a model,
 // colours detected, relabelled by later models.
-import type { ImageDetail } from '../core/api.types';
+import type { ImageDetail, KindScore } from '../core/api.types';
+import { closestKind } from '../core/catalog';
 
 export type TimelineEntry =
   | { type: 'uploaded'; at: string; source: 'upload' | 'catalog' }
-  | { type: 'classified' | 'relabelled'; at: string; model: string; kind: string; confidence: number; current: boolean }
+  | {
+      type: 'classified' | 'relabelled';
+      at: string;
+      model: string;
+      kind: string;
+      confidence: number;
+      /** For not_a_vegetable: the closest kind and its probability; else null. */
+      closest: KindScore | null;
+      current: boolean;
+    }
   | { type: 'coloured'; at: string; rgbHex: string | null; rybHex: string | null };
 
 export function buildTimeline(image: ImageDetail): TimelineEntry[] {
@@ -21,6 +31,7 @@ export function buildTimeline(image: ImageDetail): TimelineEntry[] {
         model: c.modelVersion,
         kind: c.kind,
         confidence: c.confidence,
+        closest: closestKind(c.kind, c.top ?? []),
         current: c === newest,
       },
       order: 1,

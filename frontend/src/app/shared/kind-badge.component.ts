@@ -1,6 +1,8 @@
-// The label of an image: translated kind and confidence; "not a vegetable" stands out.
+// The label of an image: translated kind and confidence. "Not a vegetable" stands out and
+// names the closest kind as closest ("— closest kind: Brinjal (32.6%)"), never as a certainty.
 import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
-import { NOT_A_VEGETABLE } from '../core/catalog';
+import type { KindScore } from '../core/api.types';
+import { NOT_A_VEGETABLE, closestKind } from '../core/catalog';
 import { I18nService } from '../core/i18n.service';
 
 @Component({
@@ -8,7 +10,13 @@ import { I18nService } from '../core/i18n.service';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <span class="badge" [class.reject]="rejected()" data-testid="kind">{{ i18n.kind(kind()) }}</span>
-    @if (confidence() !== null) {
+    @if (rejected()) {
+      @if (closest(); as c) {
+        <span class="confidence" data-testid="closest">{{
+          i18n.t('image.closestKind', { kind: i18n.kind(c.kind), value: i18n.percent(c.confidence) })
+        }}</span>
+      }
+    } @else if (confidence() !== null) {
       <span class="confidence" data-testid="confidence">{{ i18n.t('image.confidenceValue', { value: i18n.percent(confidence()) }) }}</span>
     }
   `,
@@ -25,6 +33,10 @@ import { I18nService } from '../core/i18n.service';
 export class KindBadgeComponent {
   protected readonly i18n = inject(I18nService);
   readonly kind = input.required<string | null>();
+  /** Softmax of the top kind: shown as certainty for a kind only. */
   readonly confidence = input<number | null>(null);
+  /** The label's top kinds, best first: the first is the closest kind of a refused photo. */
+  readonly top = input<readonly KindScore[]>([]);
   protected readonly rejected = computed(() => this.kind() === NOT_A_VEGETABLE);
+  protected readonly closest = computed(() => closestKind(this.kind(), this.top()));
 }

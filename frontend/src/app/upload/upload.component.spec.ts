@@ -92,7 +92,7 @@ describe('UploadComponent', () => {
       imageId: id,
       modelVersion: 'v1',
       kind: 'not_a_vegetable',
-      confidence: 0.42,
+      confidence: 0.3,
       top: [
         { kind: 'Tomato', confidence: 0.3 },
         { kind: 'Capsicum', confidence: 0.2 },
@@ -100,8 +100,9 @@ describe('UploadComponent', () => {
       ],
     });
     await fixture.whenStable();
-    expect(text()).toContain('Not a vegetable');
-    expect(text()).toContain('42.0% sure');
+    // A refusal names the closest kind as closest, never "30.0% sure".
+    expect(text()).toContain('Not a vegetable— closest kind: Tomato (30.0%)');
+    expect(text()).not.toContain('% sure');
     expect((fixture.nativeElement as HTMLElement).querySelectorAll('[data-testid="top3"] li')).toHaveLength(3);
     expect(source.closed).toBe(false);
 
@@ -118,6 +119,13 @@ describe('UploadComponent', () => {
     expect(source.closed).toBe(true);
   });
 
+  it('offers phone formats (AVIF, HEIC) in the file picker', () => {
+    const accept = (fixture.nativeElement as HTMLElement).querySelector('[data-testid="file-input"]')?.getAttribute('accept') ?? '';
+    for (const type of ['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/heic', 'image/heif', '.heic']) {
+      expect(accept.split(',')).toContain(type);
+    }
+  });
+
   it('shows a rejected file in words', async () => {
     const file = new File(['hello'], 'notes.txt', { type: 'text/plain' });
     fixture.componentInstance.add([file]);
@@ -127,7 +135,7 @@ describe('UploadComponent', () => {
     );
     await fixture.whenStable();
     const error = (fixture.nativeElement as HTMLElement).querySelector('[data-testid="upload-error"]');
-    expect(error?.textContent).toContain('This file is not a JPEG, PNG or WebP image.');
+    expect(error?.textContent).toContain('This file is not a still JPEG, PNG, WebP, AVIF or HEIC image (animations are not accepted).');
     expect(text()).toContain('No preview');
     expect(FakeEventSource.instances).toHaveLength(0);
   });

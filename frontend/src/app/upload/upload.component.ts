@@ -46,7 +46,7 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
         class="visually-hidden"
         type="file"
         multiple
-        accept="image/jpeg,image/png,image/webp"
+        accept="image/jpeg,image/png,image/webp,image/avif,image/heic,image/heif,.avif,.heic,.heif"
         data-testid="file-input"
         tabindex="-1"
         aria-hidden="true"
@@ -101,7 +101,7 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
                     <div class="live" aria-live="polite">
                       @if (task.classification(); as c) {
                         <div class="kind-row">
-                          <vv-kind-badge [kind]="c.kind" [confidence]="c.confidence" />
+                          <vv-kind-badge [kind]="c.kind" [confidence]="c.confidence" [top]="c.top" />
                         </div>
                         @if (c.kind === notAVegetable) {
                           <div class="reject" data-testid="not-vegetable">{{ i18n.t('upload.notVegetableHint') }}</div>

@@ -13,7 +13,7 @@ import { MODEL_FILE, loadModelCard, type ModelCard } from './model-card';
 import { decodeToRgb, normalizeToChw, resizeCover, type DecodedRgbImage } from './preprocess';
 import { rejectionRule, softmax, type RejectionRule } from './rejection';
 
-/** An encoded image (JPEG/PNG/WebP/... bytes) or already-decoded RGB pixels. */
+/** An encoded image (JPEG/PNG/WebP/AVIF/HEIC bytes) or already-decoded RGB pixels. */
 export type ClassifierInput = Uint8Array | DecodedRgbImage;
 
 export interface ClassifierOptions {

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { heifFixture } from '@vegvision/test-support';
 import { ClassifierInputError } from './errors';
 import {
   IMAGENET_MEAN,
@@ -128,6 +129,13 @@ describe('decodeToRgb', () => {
     const img = await decodeToRgb(grey);
     expect(img.data).toHaveLength(3 * 2 * 3);
     expect(Array.from(img.data.subarray(0, 3))).toEqual([128, 128, 128]);
+  });
+
+  it('decodes phone formats through the same imaging decode: HEIC (rotated by irot) and AVIF', async () => {
+    const heic = await decodeToRgb(heifFixture('quadrants-irot90'));
+    expect([heic.width, heic.height, heic.channels]).toEqual([48, 64, 3]);
+    const avif = await decodeToRgb(await sharp({ create: { width: 20, height: 10, channels: 3, background: '#00ff00' } }).avif().toBuffer());
+    expect([avif.width, avif.height]).toEqual([20, 10]);
   });
 
   it("fails with @vegvision/imaging's typed errors for empty or undecodable bytes", async () => {

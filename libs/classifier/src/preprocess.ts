@@ -22,7 +22,7 @@ export const IMAGENET_MEAN: Triple = [0.485, 0.456, 0.406];
 export const IMAGENET_STD: Triple = [0.229, 0.224, 0.225];
 
 /**
- * Canonical decode: JPEG/PNG/WebP bytes -> 8-bit sRGB RGB with EXIF orientation applied and alpha over white.
+ * Canonical decode: JPEG/PNG/WebP/AVIF/HEIC bytes -> 8-bit sRGB RGB with orientation applied and alpha over white.
  * Delegates to @vegvision/imaging's decodeImage (default limits), so undecodable, unsupported or oversized
  * input fails with imaging's typed errors (`ImageError` subclasses with a stable `code`).
  */

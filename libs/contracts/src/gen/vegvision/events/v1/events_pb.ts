@@ -151,7 +151,7 @@ export type ImageUploaded = Message<"vegvision.events.v1.ImageUploaded"> & {
   sha256: string;
 
   /**
-   * Sniffed from the bytes: image/jpeg, image/png or image/webp.
+   * Sniffed from the bytes: image/jpeg, image/png, image/webp, image/avif, image/heic or image/heif.
    *
    * @generated from field: string content_type = 4;
    */
@@ -234,7 +234,7 @@ export type ImageUploadedJson = {
   sha256?: string;
 
   /**
-   * Sniffed from the bytes: image/jpeg, image/png or image/webp.
+   * Sniffed from the bytes: image/jpeg, image/png, image/webp, image/avif, image/heic or image/heif.
    *
    * @generated from field: string content_type = 4;
    */
@@ -361,14 +361,15 @@ export type ImageClassified = Message<"vegvision.events.v1.ImageClassified"> & {
   kind: string;
 
   /**
-   * Softmax probability of the top class.
+   * Softmax probability of the top class. For "not_a_vegetable" it is the probability of the
+   * closest kind (top[0]), not a certainty that the photo is not a vegetable.
    *
    * @generated from field: double confidence = 4;
    */
   confidence: number;
 
   /**
-   * Highest-scoring kinds, best first.
+   * Highest-scoring kinds, best first (for "not_a_vegetable": top[0] is the closest kind).
    *
    * @generated from field: repeated vegvision.events.v1.KindScore top = 5;
    */
@@ -406,14 +407,15 @@ export type ImageClassifiedJson = {
   kind?: string;
 
   /**
-   * Softmax probability of the top class.
+   * Softmax probability of the top class. For "not_a_vegetable" it is the probability of the
+   * closest kind (top[0]), not a certainty that the photo is not a vegetable.
    *
    * @generated from field: double confidence = 4;
    */
   confidence?: number | "NaN" | "Infinity" | "-Infinity";
 
   /**
-   * Highest-scoring kinds, best first.
+   * Highest-scoring kinds, best first (for "not_a_vegetable": top[0] is the closest kind).
    *
    * @generated from field: repeated vegvision.events.v1.KindScore top = 5;
    */

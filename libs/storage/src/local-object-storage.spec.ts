@@ -1,14 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage } from './create-storage';
 import { LocalObjectStorage, serveLocalObject, verifyLocalSignature } from './local-object-storage';
-import { InvalidStorageArgumentError } from './storage.port';
+import { InvalidStorageArgumentError, type ListedObject } from './storage.port';
 import { describeStorageContract } from './testing';
 
 const SECRET = 'test-signing-secret-0123456789';
+
+async function collectObjects(storage: LocalObjectStorage): Promise<ListedObject[]> {
+  const out: ListedObject[] = [];
+  for await (const o of storage.listObjects()) out.push(o);
+  return out;
+}
 
 /** A stand-in for the API route: GET /api/objects/<encoded key>?expires=&signature= */
 async function startObjectServer(getStorage: () => LocalObjectStorage): Promise<{ baseUrl: string; close(): Promise<void> }> {
@@ -85,6 +92,36 @@ describe('LocalObjectStorage specifics', () => {
     const keys: string[] = [];
     for await (const k of storage.list('')) keys.push(k);
     expect(keys).toEqual(['x/y']);
+  });
+
+  it('removeIncompleteWrites removes the temp files a killed put() left, older than the cut-off only', async () => {
+    await storage.put('x/y', Buffer.from('1'), { contentType: 'text/plain' });
+    const old = join(dir, 'x', `y@tmp.${randomUUID()}`);
+    const fresh = join(dir, 'x', `z@tmp.${randomUUID()}`);
+    const deep = join(dir, 'a', 'b', `c@tmp.${randomUUID()}`);
+    await mkdir(join(dir, 'a', 'b'), { recursive: true });
+    for (const f of [old, fresh, deep]) await writeFile(f, 'partial');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(old, hourAgo, hourAgo);
+    await utimes(deep, hourAgo, hourAgo);
+    expect(await storage.removeIncompleteWrites(new Date(Date.now() - 60_000))).toBe(2);
+    expect((await readdir(join(dir, 'x'))).sort()).toEqual(['y@obj', fresh.slice(fresh.lastIndexOf('/') + 1)].sort());
+    expect(await readdir(join(dir, 'a', 'b'))).toEqual([]);
+    expect((await storage.get('x/y')).toString()).toBe('1');
+    expect(await storage.removeIncompleteWrites(new Date(Date.now() + 60_000))).toBe(1);
+    expect(await readdir(join(dir, 'x'))).toEqual(['y@obj']);
+  });
+
+  it('listObjects gives the time of the last put()', async () => {
+    await storage.put('k', Buffer.from('12345'), { contentType: 'text/plain' });
+    const dayAgo = new Date(Date.now() - 86_400_000);
+    await utimes(join(dir, 'k@obj'), dayAgo, dayAgo);
+    const [listed] = await collectObjects(storage);
+    expect(listed).toEqual({ key: 'k', size: 5, lastModified: dayAgo });
+    await storage.put('k', Buffer.from('123'), { contentType: 'text/plain' });
+    const [renewed] = await collectObjects(storage);
+    expect(renewed.size).toBe(3);
+    expect(renewed.lastModified.getTime()).toBeGreaterThan(dayAgo.getTime());
   });
 
   it('builds presigned links on the public base URL with an HMAC the route can check', async () => {

@@ -6,20 +6,24 @@
 // ({"contentType": ...}), the metadata, then the bytes. Body and content type are therefore
 // replaced together by one rename: put() writes a temp file in the same directory, fsyncs it and
 // renames it over the old file, so a reader sees the old object or the new one, never a mix.
+// A process killed mid-put() leaves its temp file (`<name>@tmp.<uuid>`): removeIncompleteWrites
+// removes those older than a given time (the orphan sweeper calls it).
 //
 // Presigned links point at the API (`${publicBaseUrl}/api/objects/<key>?expires=&signature=`),
 // signed with HMAC-SHA256(signingSecret, key + "\n" + expires); the route checks them with
 // verifyLocalSignature / serveLocalObject.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { constants as fsConstants, type Dirent } from 'node:fs';
+import { access, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import {
+  assertValidCutoff,
   assertValidExpiry,
   assertValidKey,
   assertValidPrefix,
   InvalidStorageArgumentError,
   ObjectNotFoundError,
+  type ListedObject,
   type ObjectInfo,
   type ObjectStorage,
 } from './storage.port';
@@ -37,6 +41,8 @@ const MAGIC = Buffer.from('VVOB', 'ascii');
 const VERSION = 1;
 const HEADER_FIXED = MAGIC.length + 1 + 4;
 const OBJ_SUFFIX = '@obj';
+/** put()'s temp file next to the object: `<name>@tmp.<uuid>`. */
+const TMP_RE = /@tmp\.[0-9a-f-]{36}$/;
 const CONTENT_TYPE_RE = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
 
 interface Meta {
@@ -207,31 +213,92 @@ export class LocalObjectStorage implements ObjectStorage {
   }
 
   async *list(prefix = ''): AsyncIterable<string> {
+    for await (const o of this.listObjects(prefix)) yield o.key;
+  }
+
+  async *listObjects(prefix = ''): AsyncIterable<ListedObject> {
     assertValidPrefix(prefix);
     // Walk from the deepest directory the prefix names completely, then filter and sort: the
     // lexicographic key order is not the directory-walk order ("a-b" < "a/b").
     const fullSegments = prefix.split('/').slice(0, -1);
-    const keys: string[] = [];
-    const walk = async (dirPath: string, keyPrefix: string): Promise<void> => {
-      let entries;
+    const found: { key: string; file: string }[] = [];
+    await this.walk(join(this.dir, ...fullSegments), fullSegments.map((s) => `${s}/`).join(''), (entry, file, keyPrefix) => {
+      if (!entry.name.endsWith(OBJ_SUFFIX)) return;
+      const key = keyPrefix + entry.name.slice(0, -OBJ_SUFFIX.length);
+      if (key.startsWith(prefix)) found.push({ key, file });
+    });
+    found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const { key, file } of found) {
+      const info = await this.statEnvelope(file);
+      if (info) yield { key, size: info.size, lastModified: new Date(info.mtime.getTime()) }; // null: deleted meanwhile
+    }
+  }
+
+  /** Temp files of put() (`<name>@tmp.<uuid>`) a killed process left, last written before olderThan. */
+  async removeIncompleteWrites(olderThan: Date): Promise<number> {
+    assertValidCutoff(olderThan);
+    const stale: string[] = [];
+    const checks: Promise<void>[] = [];
+    await this.walk(this.dir, '', (entry, file) => {
+      if (!TMP_RE.test(entry.name)) return;
+      checks.push(
+        stat(file).then(
+          (s) => void (s.mtime < olderThan && stale.push(file)),
+          () => undefined, // renamed or removed meanwhile
+        ),
+      );
+    });
+    await Promise.all(checks);
+    let removed = 0;
+    for (const file of stale) {
       try {
-        entries = await readdir(dirPath, { withFileTypes: true });
+        await rm(file);
+        removed++;
       } catch (error) {
-        if (isErrno(error, 'ENOENT', 'ENOTDIR')) return;
-        throw error;
+        if (!isErrno(error, 'ENOENT')) throw error;
       }
-      for (const entry of entries) {
-        if (entry.isDirectory()) {
-          await walk(join(dirPath, entry.name), `${keyPrefix}${entry.name}/`);
-        } else if (entry.isFile() && entry.name.endsWith(OBJ_SUFFIX)) {
-          const key = keyPrefix + entry.name.slice(0, -OBJ_SUFFIX.length);
-          if (key.startsWith(prefix)) keys.push(key);
-        }
-      }
-    };
-    await walk(join(this.dir, ...fullSegments), fullSegments.map((s) => `${s}/`).join(''));
-    keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    yield* keys;
+    }
+    return removed;
+  }
+
+  /** Calls onFile for every regular file under dirPath (keyPrefix: the key of dirPath + '/'). */
+  private async walk(
+    dirPath: string,
+    keyPrefix: string,
+    onFile: (entry: Dirent, file: string, keyPrefix: string) => void,
+  ): Promise<void> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dirPath, { withFileTypes: true });
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ENOTDIR')) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const file = join(dirPath, entry.name);
+      if (entry.isDirectory()) await this.walk(file, `${keyPrefix}${entry.name}/`, onFile);
+      else if (entry.isFile()) onFile(entry, file, keyPrefix);
+    }
+  }
+
+  /** Body size and modification time of an object file, or null when it is gone. */
+  private async statEnvelope(file: string): Promise<{ size: number; mtime: Date } | null> {
+    let fh;
+    try {
+      fh = await open(file, 'r');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ENOTDIR')) return null;
+      throw error;
+    }
+    try {
+      const { size, mtime } = await fh.stat();
+      const fixed = Buffer.alloc(HEADER_FIXED);
+      await fh.read(fixed, 0, HEADER_FIXED, 0);
+      const { metaLength } = parseHeader(fixed, file);
+      return { size: size - HEADER_FIXED - metaLength, mtime };
+    } finally {
+      await fh.close();
+    }
   }
 
   async presignGet(key: string, options: { expiresInSeconds: number }): Promise<string> {

@@ -13,11 +13,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
+  assertValidCutoff,
   assertValidExpiry,
   assertValidKey,
   assertValidPrefix,
   InvalidStorageArgumentError,
   ObjectNotFoundError,
+  type ListedObject,
   type ObjectInfo,
   type ObjectStorage,
 } from './storage.port';
@@ -156,6 +158,10 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   async *list(prefix = ''): AsyncIterable<string> {
+    for await (const o of this.listObjects(prefix)) yield o.key;
+  }
+
+  async *listObjects(prefix = ''): AsyncIterable<ListedObject> {
     assertValidPrefix(prefix);
     let token: string | undefined;
     let last: string | undefined;
@@ -169,18 +175,26 @@ export class S3ObjectStorage implements ObjectStorage {
         }),
       );
       // S3 returns keys in UTF-8 byte order, which equals string order for our ASCII keys.
-      const keys = (page.Contents ?? [])
-        .map((o) => o.Key)
-        .filter((k): k is string => typeof k === 'string' && k.startsWith(this.keyPrefix))
-        .map((k) => k.slice(this.keyPrefix.length))
-        .sort();
-      for (const key of keys) {
-        if (last !== undefined && key <= last) continue; // defensive: never repeat or go back
-        last = key;
-        yield key;
+      const objects = (page.Contents ?? [])
+        .filter((o): o is typeof o & { Key: string } => typeof o.Key === 'string' && o.Key.startsWith(this.keyPrefix))
+        .map((o) => ({ key: o.Key.slice(this.keyPrefix.length), size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0) }))
+        .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+      for (const o of objects) {
+        if (last !== undefined && o.key <= last) continue; // defensive: never repeat or go back
+        last = o.key;
+        yield o;
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /**
+   * Nothing to do: put() is one PutObject, which S3 stores completely or not at all (the adapter
+   * never starts multipart uploads), so an interrupted put() leaves nothing behind.
+   */
+  async removeIncompleteWrites(olderThan: Date): Promise<number> {
+    assertValidCutoff(olderThan);
+    return 0;
   }
 
   async presignGet(key: string, options: { expiresInSeconds: number }): Promise<string> {

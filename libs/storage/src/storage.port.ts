@@ -7,6 +7,14 @@ export interface ObjectInfo {
   contentType: string;
 }
 
+/** One entry of listObjects(). */
+export interface ListedObject {
+  key: string;
+  size: number;
+  /** When the object was last written (a put() of the same key renews it). */
+  lastModified: Date;
+}
+
 export interface ObjectStorage {
   /** Stores bytes atomically under key (a reader never sees a partial object). Overwrites. */
   put(key: string, body: Buffer, options: { contentType: string }): Promise<void>;
@@ -24,6 +32,16 @@ export interface ObjectStorage {
 
   /** Keys under a prefix (plain string prefix, not only whole segments), in lexicographic order. */
   list(prefix?: string): AsyncIterable<string>;
+
+  /** The objects list(prefix) names, in the same order, with their size and last write time. */
+  listObjects(prefix?: string): AsyncIterable<ListedObject>;
+
+  /**
+   * Removes what put() calls that never finished (the process was killed mid-write) left behind
+   * and last touched before `olderThan`; returns how many were removed. Never touches a stored
+   * object, and never what a put() still running is writing if `olderThan` lies before it began.
+   */
+  removeIncompleteWrites(olderThan: Date): Promise<number>;
 
   /**
    * A temporary link that lets anyone GET the object until it expires. Links are signed:
@@ -68,6 +86,17 @@ export const MAX_PRESIGN_EXPIRY_SECONDS = 7 * 24 * 3600;
 /** Object keys: `originals/<2 hex>/<sha256>`; never derived from client-supplied names. */
 export const originalKey = (sha256: string): string => `originals/${sha256.slice(0, 2)}/${sha256}`;
 
+/** Prefix of every original's key (see originalKey). */
+export const ORIGINALS_PREFIX = 'originals/';
+
+const ORIGINAL_KEY_RE = /^originals\/([0-9a-f]{2})\/([0-9a-f]{64})$/;
+
+/** The SHA-256 an original's key was made from, or null when the key is not originalKey(sha256). */
+export function sha256OfOriginalKey(key: string): string | null {
+  const m = ORIGINAL_KEY_RE.exec(key);
+  return m && m[2].startsWith(m[1]) ? m[2] : null;
+}
+
 const KEY_RE = /^[A-Za-z0-9!_.*'()/-]{1,512}$/;
 /**
  * Keys are restricted to S3's safe characters, no '..' or '.' segments, no empty segments
@@ -104,5 +133,12 @@ export function assertValidExpiry(expiresInSeconds: number): void {
     throw new InvalidStorageArgumentError(
       `expiresInSeconds must be an integer from 1 to ${MAX_PRESIGN_EXPIRY_SECONDS}, got ${expiresInSeconds}`,
     );
+  }
+}
+
+/** @throws InvalidStorageArgumentError unless a valid Date */
+export function assertValidCutoff(olderThan: Date): void {
+  if (typeof olderThan?.getTime !== 'function' || Number.isNaN(olderThan.getTime())) {
+    throw new InvalidStorageArgumentError('olderThan must be a valid Date');
   }
 }

@@ -13,8 +13,8 @@ export interface StorageContractFixture {
 const TIMEOUT = 60_000;
 const REFUSED = [401, 403];
 
-async function collect(it: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
   for await (const k of it) out.push(k);
   return out;
 }
@@ -131,6 +131,36 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
       const all = await collect(storage.list());
       expect(all).toEqual(expect.arrayContaining(keys));
       expect(all).toEqual([...all].sort());
+    }, TIMEOUT);
+
+    it('listObjects names what list names, with sizes and last write times', async () => {
+      const p = prefix();
+      const before = Date.now();
+      await storage.put(`${p}b`, Buffer.from('bb'), { contentType: 'text/plain' });
+      await storage.put(`${p}a/1`, Buffer.from('a'), { contentType: 'text/plain' });
+      await storage.put(`${p}a-x`, Buffer.alloc(0), { contentType: 'text/plain' });
+      const listed = await collect(storage.listObjects(p));
+      expect(listed.map((o) => o.key)).toEqual(await collect(storage.list(p)));
+      expect(listed.map((o) => [o.key, o.size])).toEqual([
+        [`${p}a-x`, 0],
+        [`${p}a/1`, 1],
+        [`${p}b`, 2],
+      ]);
+      for (const o of listed) {
+        expect(Number.isFinite(o.lastModified.getTime())).toBe(true);
+        // Servers keep whole seconds (S3) and clocks drift a little: a generous window.
+        expect(o.lastModified.getTime()).toBeGreaterThan(before - 120_000);
+        expect(o.lastModified.getTime()).toBeLessThan(Date.now() + 120_000);
+      }
+      await expect(collect(storage.listObjects('../'))).rejects.toMatchObject({ code: 'INVALID_OBJECT_KEY' });
+    }, TIMEOUT);
+
+    it('removeIncompleteWrites never touches stored objects', async () => {
+      const p = prefix();
+      await storage.put(`${p}kept`, Buffer.from('kept'), { contentType: 'text/plain' });
+      expect(await storage.removeIncompleteWrites(new Date(Date.now() + 3_600_000))).toBeGreaterThanOrEqual(0);
+      expect((await storage.get(`${p}kept`)).toString()).toBe('kept');
+      await expect(storage.removeIncompleteWrites(new Date('not a date'))).rejects.toMatchObject({ code: 'INVALID_STORAGE_ARGUMENT' });
     }, TIMEOUT);
 
     it.each(

@@ -1,6 +1,12 @@
-// Event-sourced command execution for the image aggregate: read the stream, decide, append
-// with the stream's revision as expected revision; on a concurrent write, read again and
-// decide again (the decision may now be "nothing to do").
+// Event-sourced command execution for the image aggregate: read the stream, decide, append.
+// The aggregate's decisions never depend on the order of the stream's events (see
+// libs/domain image.aggregate.ts): what a decision checks stays true once true, and what may
+// be recorded only once has a deterministic event id the store deduplicates. So appends carry
+// no expected revision: any number of concurrent commands on one image (16 identical uploads,
+// a classification while uploads arrive) all succeed without a retry loop. The one race left
+// is two writers recording the same deterministic fact with different metadata (time,
+// correlation id): the store refuses the second with EventIdConflictError, and a fresh read
+// shows the fact recorded, which is what was asked.
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { detectColours, type RgbPixels } from '@vegvision/colour';
@@ -17,13 +23,15 @@ import {
   type RecordColours,
   type UploadImage,
 } from '@vegvision/domain';
-import { WrongExpectedRevisionError, type EventStore } from '@vegvision/event-store';
+import { EventIdConflictError, type EventStore } from '@vegvision/event-store';
 import { EVENT_STORE } from './tokens';
 
 export interface CommandResult {
   imageId: string;
   /** Events this command appended (empty when it was already recorded). */
   events: DomainEvent[];
+  /** Stream revision of the first appended event; null when nothing was appended. */
+  firstRevision: number | null;
 }
 
 @Injectable()
@@ -39,22 +47,21 @@ export class ImageCommands {
   }
 
   async execute(imageId: string, decide: (state: ImageState) => DomainEvent[]): Promise<CommandResult> {
-    const streamId = imageStreamId(imageId);
-    for (let attempt = 1; ; attempt++) {
-      const state = await this.load(imageId);
-      const events = decide(state);
-      if (events.length === 0) return { imageId, events };
-      try {
-        const result = await this.store.append(
-          streamId,
-          events.map((e) => encodeEvent(e)),
-          { expectedRevision: state.revision < 0 ? 'no_stream' : state.revision },
-        );
-        return { imageId, events: result.written ? events : [] };
-      } catch (error) {
-        if (error instanceof WrongExpectedRevisionError && attempt < 10) continue;
-        throw error;
+    const events = decide(await this.load(imageId));
+    if (events.length === 0) return { imageId, events, firstRevision: null };
+    try {
+      const result = await this.store.append(
+        imageStreamId(imageId),
+        events.map((e) => encodeEvent(e)),
+        { expectedRevision: 'any' },
+      );
+      if (!result.written) return { imageId, events: [], firstRevision: null };
+      return { imageId, events, firstRevision: result.nextExpectedRevision - events.length + 1 };
+    } catch (error) {
+      if (error instanceof EventIdConflictError && decide(await this.load(imageId)).length === 0) {
+        return { imageId, events: [], firstRevision: null };
       }
+      throw error;
     }
   }
 }

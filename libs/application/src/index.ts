@@ -5,6 +5,8 @@ export * from './metrics';
 export * from './envelope';
 export * from './image-commands';
 export * from './ingest.service';
+export * from './original-locks';
+export * from './orphan-sweeper';
 export * from './catalog.service';
 export * from './rebuild.service';
 export * from './classifier.provider';

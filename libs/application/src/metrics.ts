@@ -40,6 +40,18 @@ export class Metrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly orphansRemoved = new Counter({
+    name: 'vegvision_orphans_removed_total',
+    help: 'What the orphan sweeper removed: originals no event refers to, temporary files of interrupted writes',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly orphanSweeps = new Counter({
+    name: 'vegvision_orphan_sweeps_total',
+    help: 'Runs of the orphan sweeper by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -12,6 +12,8 @@ import { ClassifierProvider } from './classifier.provider';
 import { COMMAND_HANDLERS, ImageCommands } from './image-commands';
 import { IngestService } from './ingest.service';
 import { createLogger, type Logger } from './logger';
+import { OriginalLocks } from './original-locks';
+import { OrphanSweeper } from './orphan-sweeper';
 import { Metrics } from './metrics';
 import { RebuildService } from './rebuild.service';
 import { RelabelService } from './relabel.service';
@@ -80,6 +82,8 @@ export class VegvisionModule {
         ImageCommands,
         ...COMMAND_HANDLERS,
         IngestService,
+        OriginalLocks,
+        OrphanSweeper,
         CatalogService,
         RebuildService,
         RelabelService,
@@ -103,6 +107,7 @@ export class VegvisionModule {
         Metrics,
         ImageCommands,
         IngestService,
+        OrphanSweeper,
         CatalogService,
         RebuildService,
         RelabelService,

@@ -19,6 +19,7 @@ import { RecordClassificationCommand, RecordColoursCommand, ImageCommands } from
 import { parseEnvelope, toEnvelope, type PositionedEvent } from './envelope';
 import type { Logger } from './logger';
 import { Metrics } from './metrics';
+import { OrphanSweeper } from './orphan-sweeper';
 import { CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
 
 export const RELAY_CHECKPOINT = 'relay';
@@ -375,10 +376,16 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     private readonly colour: ColourWorker,
     private readonly projector: ProjectorWorker,
     private readonly liveFeed: LiveFeedWorker,
+    private readonly sweeper: OrphanSweeper,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const roles = new Set<Role>(this.config.roles);
+    if (roles.has('api')) {
+      // Where uploads are accepted, what interrupted ones left behind is removed (in the background).
+      this.sweeper.start();
+      this.started.push(this.sweeper);
+    }
     if (roles.has('api') && !roles.has('projector')) {
       await this.liveFeed.start();
       this.started.push(this.liveFeed);

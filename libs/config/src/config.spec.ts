@@ -70,6 +70,14 @@ describe('configuration', () => {
     expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_UPLOAD_TIMEOUT_SECONDS: '0' })).toThrow(ConfigError);
   });
 
+  it('reads the orphan sweeper settings, an hour each by default', () => {
+    expect(loadConfig({}, { VEGVISION_DATA_DIR: dir }).orphans).toEqual({ graceMs: 3_600_000, sweepIntervalMs: 3_600_000 });
+    const c = loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_ORPHAN_GRACE_SECONDS: '0', VEGVISION_ORPHAN_SWEEP_INTERVAL_SECONDS: '30' });
+    expect(c.orphans).toEqual({ graceMs: 0, sweepIntervalMs: 30_000 });
+    expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_ORPHAN_GRACE_SECONDS: '-1' })).toThrow(ConfigError);
+    expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_ORPHAN_SWEEP_INTERVAL_SECONDS: 'soon' })).toThrow(ConfigError);
+  });
+
   it('trusts X-Forwarded-For only from the proxies it is told about', () => {
     const trust = (value?: string) => loadConfig({}, { VEGVISION_DATA_DIR: dir, ...(value === undefined ? {} : { VEGVISION_TRUST_PROXY: value }) }).http.trustProxy;
     expect(trust()).toBe(false);

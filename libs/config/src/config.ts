@@ -80,6 +80,13 @@ const schema = z
     /** Node's server.requestTimeout (whole request received) and server.headersTimeout. */
     requestTimeoutSeconds: intFrom(120, 1),
     headersTimeoutSeconds: intFrom(20, 1),
+    /**
+     * The orphan sweeper never removes an original or a temporary file younger than this: it must
+     * exceed the longest time between storing an original and recording its upload in another process.
+     */
+    orphanGraceSeconds: intFrom(3600, 0),
+    /** Time between two orphan sweeps (one runs at start-up); 0 = only the one at start-up. */
+    orphanSweepIntervalSeconds: intFrom(3600, 0),
     corsOrigins: z.string().default(''),
     /**
      * Which reverse proxies may name the client in X-Forwarded-For (the per-client upload rate
@@ -160,6 +167,8 @@ export interface VegvisionConfig {
     /** Never above requestTimeoutMs (Node requires headersTimeout <= requestTimeout). */
     headersTimeoutMs: number;
   };
+  /** The orphan sweeper (originals no event refers to, temporary files of interrupted writes). */
+  orphans: { graceMs: number; sweepIntervalMs: number };
   adminToken?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -295,6 +304,7 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
       requestTimeoutMs: c.requestTimeoutSeconds * 1000,
       headersTimeoutMs: Math.min(c.headersTimeoutSeconds, c.requestTimeoutSeconds) * 1000,
     },
+    orphans: { graceMs: c.orphanGraceSeconds * 1000, sweepIntervalMs: c.orphanSweepIntervalSeconds * 1000 },
     adminToken: c.adminToken,
     logLevel: c.logLevel,
   };

@@ -8,6 +8,7 @@ import {
   fold,
   imageIdFromSha256,
   importEventId,
+  isFirstUpload,
   DomainError,
   ImageNotFoundError,
   type UploadImage,
@@ -57,7 +58,17 @@ describe('image aggregate', () => {
     expect(decideUpload(state, { ...upload, eventId: importEventId(sha, 'Bean/1.jpg') }, ctx)).toEqual([]);
     const second = decideUpload(state, upload, ctx);
     expect(second).toHaveLength(1);
-    expect(fold(imageId, [...first, ...second]).uploadEventIds.size).toBe(2);
+    const both = fold(imageId, [...first, ...second]);
+    expect(both.uploadEventIds.size).toBe(2);
+    expect([...both.objectKeys]).toEqual([upload.objectKey]);
+    expect(emptyState(imageId).objectKeys.size).toBe(0);
+  });
+
+  it('the first upload is the one at revision 0: nothing else can be recorded before it', () => {
+    expect(() => decideClassification(emptyState(imageId), classification, ctx)).toThrow(ImageNotFoundError);
+    expect(() => decideColours(emptyState(imageId), colours, ctx)).toThrow(ImageNotFoundError);
+    expect(isFirstUpload(0)).toBe(true);
+    expect(isFirstUpload(1)).toBe(false);
   });
 
   it('rejects uploads that break invariants', () => {

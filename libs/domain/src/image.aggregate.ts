@@ -1,6 +1,9 @@
 // The image aggregate: one event stream per image (`image-<imageId>`). Commands are decided
-// against the state folded from the stream; the results are events to append with the
-// stream's revision as the expected revision.
+// against the state folded from the stream. Every decision only depends on facts that never
+// become false again (the image exists, an event id or a model/algorithm version is recorded),
+// and every fact recorded at most once has a deterministic event id, so the store's event-id
+// idempotency enforces it: the events can be appended whatever happened on the stream since it
+// was read (no expected revision, see ImageCommands in libs/application).
 import {
   ImageSource,
   SCHEMA_VERSIONS,
@@ -25,6 +28,8 @@ export interface ImageState {
   /** Revision of the stream's last event, -1 when the stream is empty. */
   revision: number;
   uploadEventIds: Set<string>;
+  /** Object keys of the originals the stream's ImageUploaded events refer to. */
+  objectKeys: Set<string>;
   classifiedBy: Map<string, string>;
   colouredBy: Map<string, { rgbHex: string; rybHex: string }>;
 }
@@ -36,6 +41,7 @@ export function emptyState(imageId: string): ImageState {
     sha256: null,
     revision: -1,
     uploadEventIds: new Set(),
+    objectKeys: new Set(),
     classifiedBy: new Map(),
     colouredBy: new Map(),
   };
@@ -47,6 +53,7 @@ export function evolve(state: ImageState, event: DomainEvent): ImageState {
     next.exists = true;
     next.sha256 = event.data.sha256;
     next.uploadEventIds = new Set(state.uploadEventIds).add(event.meta.eventId);
+    next.objectKeys = state.objectKeys.has(event.data.objectKey) ? state.objectKeys : new Set(state.objectKeys).add(event.data.objectKey);
   } else if (isEvent(event, 'ImageClassified')) {
     next.classifiedBy = new Map(state.classifiedBy).set(event.data.modelVersion, event.data.kind);
   } else if (isEvent(event, 'ColourDetected')) {
@@ -100,7 +107,9 @@ export interface UploadImage {
 /**
  * Records an upload. The same bytes always map to the same image: a second upload of an
  * existing image is recorded as another ImageUploaded on its stream (both uploads kept).
- * An upload whose event id is already recorded decides nothing (idempotent).
+ * An upload whose event id is already recorded decides nothing (idempotent). A stream's first
+ * event is always an ImageUploaded (nothing else is decided before the image exists), so the
+ * upload recorded at revision 0 is the image's first; every later one is a duplicate.
  */
 export function decideUpload(state: ImageState, cmd: UploadImage, ctx: CommandContext): DomainEvent[] {
   const sha256 = cmd.sha256.toLowerCase();
@@ -143,6 +152,9 @@ export function decideUpload(state: ImageState, cmd: UploadImage, ctx: CommandCo
     },
   ];
 }
+
+/** Whether the ImageUploaded recorded at this stream revision is the image's first upload (see decideUpload). */
+export const isFirstUpload = (revision: number): boolean => revision === 0;
 
 export interface RecordClassification {
   modelVersion: string;

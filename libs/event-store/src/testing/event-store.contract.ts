@@ -241,6 +241,15 @@ export function describeEventStoreContract(name: string, factory: EventStoreCont
         expect(creations.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         expect(await store.readStream('fresh')).toHaveLength(1);
       }, TIMEOUT);
+      it("64 concurrent 'any' appends to one stream all succeed, each told its own event's revision", async () => {
+        const batches = Array.from({ length: 64 }, () => events(1));
+        const results = await Promise.all(batches.map((b) => store.append('busy', b, { expectedRevision: 'any' })));
+        expect(results.every((r) => r.written)).toBe(true);
+        expect(results.map((r) => r.nextExpectedRevision).sort((a, b) => a - b)).toEqual(batches.map((_, i) => i));
+        const stored = await store.readStream('busy');
+        expect(stored.map((e) => e.revision)).toEqual(batches.map((_, i) => i));
+        batches.forEach(([e], i) => expect(stored[results[i].nextExpectedRevision].eventId).toBe(e.eventId));
+      }, TIMEOUT);
     });
 
     describe('idempotency', () => {

@@ -111,6 +111,8 @@ export class LocalObjectStorage implements ObjectStorage {
   readonly dir: string;
   readonly publicBaseUrl: string;
   private readonly secret: string;
+  /** Temp files of this instance's put() calls in progress (never removed as incomplete). */
+  private readonly writing = new Set<string>();
 
   constructor(options: LocalObjectStorageOptions) {
     if (!options || typeof options.dir !== 'string' || options.dir.length === 0) {
@@ -147,6 +149,7 @@ export class LocalObjectStorage implements ObjectStorage {
     const { dirPath, filePath, name } = this.pathsFor(key);
     await mkdir(dirPath, { recursive: true });
     const tmp = join(dirPath, `${name}@tmp.${randomUUID()}`);
+    this.writing.add(tmp);
     try {
       const fh = await open(tmp, 'wx', 0o644);
       try {
@@ -159,6 +162,8 @@ export class LocalObjectStorage implements ObjectStorage {
     } catch (error) {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw error;
+    } finally {
+      this.writing.delete(tmp);
     }
     await this.syncDir(dirPath);
   }
@@ -240,7 +245,7 @@ export class LocalObjectStorage implements ObjectStorage {
     const stale: string[] = [];
     const checks: Promise<void>[] = [];
     await this.walk(this.dir, '', (entry, file) => {
-      if (!TMP_RE.test(entry.name)) return;
+      if (!TMP_RE.test(entry.name) || this.writing.has(file)) return;
       checks.push(
         stat(file).then(
           (s) => void (s.mtime < olderThan && stale.push(file)),

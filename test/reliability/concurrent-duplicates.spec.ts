@@ -109,6 +109,29 @@ function describeMatrix(mode: string, setup: () => Promise<{ overrides: RawConfi
   });
 }
 
+describe('embedded, default abuse limits: 64 identical uploads at once', () => {
+  let h: Embedded;
+  beforeAll(async () => {
+    h = await startEmbedded();
+  });
+  afterAll(() => h?.close());
+
+  it('answers 202, 429 or 503 only, and records exactly the accepted ones', async () => {
+    const bytes = await photo(500);
+    const answers = await burst(h.url, bytes, 64);
+    expect(answers.filter((a) => ![202, 429, 503].includes(a.status))).toEqual([]);
+    const accepted = answers.filter((a) => a.status === 202);
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(accepted.filter((a) => a.body.duplicate === false)).toHaveLength(1);
+    const imageId = accepted[0].body.imageId as string;
+    await waitReady(h.url, imageId);
+    await h.relay.waitUntilIdle();
+    expect(await h.readModel.getImage(imageId)).toMatchObject({ uploadCount: accepted.length, status: 'ready' });
+    const events = await h.app.get<EventStore>(EVENT_STORE, { strict: false }).readStream(imageStreamId(imageId));
+    expect(events.filter((e) => e.type === 'ImageUploaded')).toHaveLength(accepted.length);
+  });
+});
+
 describeMatrix('embedded (file event store, local storage)', async () => ({ overrides: {}, cleanup: async () => undefined }));
 
 const databaseUrl = process.env['VEGVISION_DATABASE_URL'];

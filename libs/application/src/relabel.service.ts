@@ -44,7 +44,6 @@ export interface RelabelOptions {
 
 export class RelabelAlreadyRunningError extends Error {
   readonly code = 'relabel_already_running';
-  readonly status = 409;
   constructor(readonly running: RelabelProgress) {
     super(`a relabel to ${running.model} is already running (${running.done}/${running.total})`);
   }

@@ -1,7 +1,8 @@
 /**
  * Typed errors raised while validating or decoding an uploaded image.
- * Every error carries a stable `code` (for API clients and logs), the HTTP
- * `status` an API should answer with, and a human-readable `message`.
+ * Every error carries a stable `code` (for API clients and logs) and a
+ * human-readable `message`; which HTTP status an API answers with is the API's
+ * business (libs/http-api maps these classes).
  */
 import { ACCEPTED_TYPES_TEXT } from './sniff';
 
@@ -9,7 +10,6 @@ export type ImageErrorCode = 'unsupported_media_type' | 'corrupt_image' | 'image
 
 export abstract class ImageError extends Error {
   abstract readonly code: ImageErrorCode;
-  abstract readonly status: number;
 
   protected constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -17,10 +17,9 @@ export abstract class ImageError extends Error {
   }
 }
 
-/** The bytes are not JPEG, PNG, WebP, AVIF or HEIC/HEIF (or are an animation: WebP, APNG, HEIF sequence). HTTP 415. */
+/** The bytes are not JPEG, PNG, WebP, AVIF or HEIC/HEIF (or are an animation: WebP, APNG, HEIF sequence). */
 export class UnsupportedImageTypeError extends ImageError {
   readonly code = 'unsupported_media_type' as const;
-  readonly status = 415;
 
   constructor(
     /** What the bytes look like, e.g. "GIF image", "SVG document", "text", "unknown binary data". */
@@ -31,10 +30,9 @@ export class UnsupportedImageTypeError extends ImageError {
   }
 }
 
-/** The bytes start like an accepted type but cannot be decoded (truncated, corrupt). HTTP 422. */
+/** The bytes start like an accepted type but cannot be decoded (truncated, corrupt). */
 export class ImageDecodeError extends ImageError {
   readonly code = 'corrupt_image' as const;
-  readonly status = 422;
 
   constructor(
     message: string,
@@ -48,10 +46,9 @@ export class ImageDecodeError extends ImageError {
 
 export type ImageTooLargeReason = 'bytes' | 'pixels' | 'side';
 
-/** The file or the image it declares exceeds a configured limit. HTTP 413. */
+/** The file or the image it declares exceeds a configured limit. */
 export class ImageTooLargeError extends ImageError {
   readonly code = 'image_too_large' as const;
-  readonly status = 413;
 
   constructor(
     readonly reason: ImageTooLargeReason,
@@ -63,10 +60,9 @@ export class ImageTooLargeError extends ImageError {
   }
 }
 
-/** Zero bytes were uploaded. HTTP 400. */
+/** Zero bytes were uploaded. */
 export class EmptyImageError extends ImageError {
   readonly code = 'empty_file' as const;
-  readonly status = 400;
 
   constructor() {
     super(`The file is empty (0 bytes); expected an image (${ACCEPTED_TYPES_TEXT}).`);

@@ -244,7 +244,8 @@ export async function buildCorpus(seedJpegPath: string): Promise<HostileCase[]> 
     // Multipart abuse.
     // busboy refuses control characters in a part header.
     { name: 'control characters in the file name', request: file(jpeg, 'boot\u0007\u001b[2J.jpg'), expect: reject(400, 'malformed_multipart') },
-    { name: 'JSON body instead of multipart', request: raw(Buffer.from('{"file":"x"}'), 'application/json'), expect: reject(400, 'missing_file') },
+    { name: 'JSON body instead of multipart', request: raw(Buffer.from('{"file":"x"}'), 'application/json'), expect: reject(415, 'unsupported_content_type') },
+    { name: 'multipart/mixed instead of form-data', request: raw(multipart(B, [filePart(jpeg)]), `multipart/mixed; boundary=${B}`), expect: reject(415, 'unsupported_content_type') },
     { name: 'file in the wrong field', request: { type: 'file', bytes: jpeg, fileName: 'a.jpg', field: 'image' }, expect: reject(400, 'unexpected_field') },
     { name: 'two files', request: raw(multipart(B, [filePart(jpeg), filePart(png)])), expect: reject(400, 'unexpected_field') },
     { name: 'multipart without a boundary', request: raw(multipart(B, [filePart(jpeg)]), 'multipart/form-data'), expect: reject(400, 'malformed_multipart') },
@@ -254,8 +255,8 @@ export async function buildCorpus(seedJpegPath: string): Promise<HostileCase[]> 
       request: raw(multipart(B, [filePart(jpeg, [`X-Junk: ${'a'.repeat(100_000)}`])])),
       expect: reject(400, 'malformed_multipart'),
     },
-    // multer does not see a multipart body without a boundary: no file.
-    { name: 'empty multipart boundary parameter', request: raw(multipart(B, [filePart(jpeg)]), 'multipart/form-data; boundary='), expect: reject(400, 'missing_file') },
+    { name: 'empty multipart boundary parameter', request: raw(multipart(B, [filePart(jpeg)]), 'multipart/form-data; boundary='), expect: reject(400, 'malformed_multipart') },
+    { name: 'one text field beside the file', request: raw(multipart(B, [{ headers: ['Content-Disposition: form-data; name="note"'], body: Buffer.from('x') }, filePart(jpeg)])), expect: reject(400, 'malformed_multipart') },
     { name: '20 text fields before the file', request: raw(multipart(B, [...Array.from({ length: 20 }, (_, i) => ({ headers: [`Content-Disposition: form-data; name="f${i}"`], body: Buffer.from('x') })), filePart(jpeg)])), expect: reject(400, 'malformed_multipart') },
     // Valid but unusual: accepted and labelled.
     { name: 'JPEG with a ZIP appended (polyglot)', request: file(Buffer.concat([jpeg, Buffer.from([0x50, 0x4b, 0x05, 0x06]), Buffer.alloc(18)])), expect: { kind: 'accept', width: 96, height: 64 } },
@@ -303,6 +304,14 @@ export async function buildCorpus(seedJpegPath: string): Promise<HostileCase[]> 
       name: 'Windows path and leading dots in the file name',
       request: file(await small.clone().jpeg({ quality: 60 }).toBuffer(), '..\\..\\C:\\Windows\\..boot.ini.jpg'),
       expect: { kind: 'accept', originalName: 'boot.ini.jpg' },
+    },
+    // RFC 7578: a browser sends the file name as raw UTF-8 (busboy's default would read latin1).
+    { name: 'UTF-8 file name', request: file(await small.clone().jpeg({ quality: 55 }).toBuffer(), 'морковь🥕.jpg'), expect: { kind: 'accept', originalName: 'морковь🥕.jpg' } },
+    // busboy lets C1 controls (U+0080–U+009F) and format characters through: the sanitiser drops them.
+    {
+      name: 'C1 controls and a right-to-left override in the file name',
+      request: file(await small.clone().jpeg({ quality: 50 }).toBuffer(), 'a\u0085\u009b[2J\u202egpj.exe\u200b.jpg'),
+      expect: { kind: 'accept', originalName: 'a[2Jgpj.exe.jpg' },
     },
     { name: 'GIF declared image/jpeg is still sniffed', request: file(gif, 'a.jpg', 'image/jpeg'), expect: reject(415, 'unsupported_media_type') },
   ];

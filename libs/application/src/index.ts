@@ -7,6 +7,7 @@ export * from './image-commands';
 export * from './ingest.service';
 export * from './original-locks';
 export * from './orphan-sweeper';
+export * from './file-name';
 export * from './catalog.service';
 export * from './rebuild.service';
 export * from './classifier.provider';

@@ -11,6 +11,7 @@ import { imageIdFromSha256, isFirstUpload, newId } from '@vegvision/domain';
 import { decodeImage, sha256 as sha256Of } from '@vegvision/imaging';
 import { originalKey, type ObjectStorage } from '@vegvision/storage';
 import type { VegvisionConfig } from '@vegvision/config';
+import { sanitiseFileName } from './file-name';
 import { UploadImageCommand, type CommandResult } from './image-commands';
 import { OriginalLocks } from './original-locks';
 import { OrphanSweeper } from './orphan-sweeper';
@@ -39,13 +40,6 @@ export interface IngestResult {
   width: number;
   height: number;
   contentType: string;
-}
-
-/** Keeps only a harmless base name: no directories, no control characters, bounded length. */
-export function sanitiseFileName(name: string | undefined): string {
-  if (!name) return '';
-  const base = name.split(/[\\/]/).pop() ?? '';
-  return base.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^\.+/, '').slice(0, 200);
 }
 
 @Injectable()

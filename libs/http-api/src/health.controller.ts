@@ -1,5 +1,7 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { HEALTH_SCHEMA, READY_SCHEMA } from './api-schemas';
+import { ApiJson } from './openapi';
 import { EVENT_STORE, MESSAGE_BUS, Metrics, OBJECT_STORAGE, READ_MODEL } from '@vegvision/application';
 import type { MessageBus } from '@vegvision/bus';
 import type { EventStore } from '@vegvision/event-store';
@@ -22,7 +24,7 @@ async function check(name: string, fn: () => Promise<unknown>, timeoutMs = 2000)
   }
 }
 
-@ApiExcludeController()
+@ApiTags('operations')
 @Controller()
 export class HealthController {
   constructor(
@@ -35,12 +37,17 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get('healthz')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiJson(200, 'Alive', HEALTH_SCHEMA)
   health() {
     return { status: 'ok' };
   }
 
   /** Readiness: every dependency answers; 503 with the failing ones otherwise. */
   @Get('readyz')
+  @ApiOperation({ summary: 'Readiness: every dependency answers (503 with the failing ones otherwise)' })
+  @ApiJson(200, 'Ready', READY_SCHEMA)
+  @ApiJson(503, 'A dependency failed', READY_SCHEMA)
   async ready(@Res() res: Response) {
     const checks = Object.fromEntries(
       await Promise.all([
@@ -55,6 +62,9 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiProduces('text/plain')
+  @ApiResponse({ status: 200, description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } })
   @Header('Content-Type', 'text/plain; version=0.0.4')
   metricsText() {
     return this.metrics.registry.metrics();

@@ -2,8 +2,8 @@
 // composition root. Used by `vegvision serve` (embedded) and by the API service.
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { MulterModule, type NestExpressApplication } from '@nestjs/platform-express';
+import { SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { LOGGER, VegvisionModule, createLogger, type Logger } from '@vegvision/application';
 import { loadConfig, type RawConfig, type Role, type VegvisionConfig } from '@vegvision/config';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -12,6 +12,10 @@ import path from 'node:path';
 import { HealthController } from './health.controller';
 import { ImagesController } from './images.controller';
 import { AdminController, AdminTokenGuard, ModelsController } from './admin.controller';
+import { JsonBodyInterceptor } from './json-body.interceptor';
+import { methodNotAllowed, type RouteLayer } from './method-not-allowed';
+import { MultipartFileInterceptor } from './multipart-file.interceptor';
+import { buildOpenApiDocument } from './openapi';
 import { ProblemFilter } from './problem';
 import { uploadLimits } from './upload-limits';
 
@@ -20,23 +24,9 @@ class HttpApiModule {
   static forRoot(config: VegvisionConfig, logger: Logger, workers: boolean, api: boolean): DynamicModule {
     return {
       module: HttpApiModule,
-      imports: [
-        VegvisionModule.forRoot({ config, logger, workers }),
-        // multer stops reading a file at the size limit (413) instead of buffering all of it.
-        MulterModule.register({
-          limits: {
-            fileSize: config.limits.maxUploadBytes,
-            files: 1,
-            fields: 8,
-            fieldSize: 8 * 1024,
-            fieldNameSize: 100,
-            parts: 10,
-            headerPairs: 50,
-          },
-        }),
-      ],
+      imports: [VegvisionModule.forRoot({ config, logger, workers })],
       controllers: api ? [ImagesController, ModelsController, AdminController, HealthController] : [HealthController],
-      providers: [AdminTokenGuard],
+      providers: [AdminTokenGuard, MultipartFileInterceptor, JsonBodyInterceptor],
     };
   }
 }
@@ -71,7 +61,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestExpres
     HttpApiModule.forRoot(config, logger, options.workers ?? true, options.api ?? true),
     {
       logger: ['error', 'warn'],
-      bodyParser: true,
+      // No global body parser: the routes that take a body parse it themselves
+      // (MultipartFileInterceptor, JsonBodyInterceptor), so a body sent anywhere else is never
+      // read, and no parser error can come from a route that takes none.
+      bodyParser: false,
       // close() ends open connections (server-sent event streams, idle keep-alive sockets)
       // instead of waiting for every client to leave: a connected SSE client kept SIGTERM
       // from stopping the process until it disconnected.
@@ -87,6 +80,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestExpres
   if (config.http.trustProxy !== false) app.set('trust proxy', config.http.trustProxy);
   app.use(securityHeaders);
   app.use(uploadLimits(config));
+  // Known path, other method: 405 + Allow. The routes are those of the Express router, read at
+  // request time (Nest adds the controllers' routes when the app is initialised).
+  const expressApp = app.getHttpAdapter().getInstance() as unknown as { router: { stack: RouteLayer[] } };
+  app.use(methodNotAllowed(() => expressApp.router.stack));
   // Whole-request and header deadlines of the Node server (slowloris); Node checks them every 30 s.
   const server = app.getHttpServer() as import('node:http').Server;
   server.requestTimeout = config.limits.requestTimeoutMs;
@@ -95,14 +92,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestExpres
   // Signals are handled by the entry points (serve, runService), which call app.close() once.
 
   if (options.api === false) return app;
-  const doc = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('vegvision')
-      .setDescription('Vegetable kind and dominant colour of photos; browse the labelled catalog.')
-      .setVersion('1')
-      .build(),
-  );
+  const doc = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json' });
 
   if (options.consoleDir && fs.existsSync(path.join(options.consoleDir, 'index.html'))) {

@@ -6,16 +6,13 @@ import {
   Inject,
   Param,
   Post,
-  Query,
   Req,
   Res,
   Sse,
-  UploadedFile,
   UseInterceptors,
   type MessageEvent,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   CatalogService,
   CONFIG,
@@ -25,6 +22,7 @@ import {
   OBJECT_STORAGE,
 } from '@vegvision/application';
 import { PALETTES, isPaletteColour, type PaletteName } from '@vegvision/colour';
+import { ACCEPTED_IMAGE_TYPES } from '@vegvision/imaging';
 import { payloadToJson } from '@vegvision/contracts';
 import { KINDS, NOT_A_VEGETABLE, isLabel } from '@vegvision/domain';
 import type { VegvisionConfig } from '@vegvision/config';
@@ -32,17 +30,42 @@ import type { ObjectStorage } from '@vegvision/storage';
 import { LocalObjectStorage, serveLocalObject } from '@vegvision/storage';
 import type { Request, Response } from 'express';
 import { filter, map, type Observable } from 'rxjs';
-import { BROWSE_SCHEMA, IMAGE_DETAIL_SCHEMA, withClosestKind } from './label-view';
+import {
+  BROWSE_SCHEMA,
+  COLOUR_PATTERN,
+  CORRELATION_ID_SCHEMA,
+  FACETS_SCHEMA,
+  IMAGE_DETAIL_SCHEMA,
+  KINDS_SCHEMA,
+  LABELS,
+  PALETTES_SCHEMA,
+  PALETTE_NAMES,
+  UPLOAD_ACCEPTED_SCHEMA,
+  UUID_PATTERN,
+} from './api-schemas';
+import { correlationIdOf } from './correlation-id';
+import { withClosestKind } from './label-view';
+import { MultipartFileInterceptor, UPLOAD_FIELD } from './multipart-file.interceptor';
+import { ApiJson, ApiProblems } from './openapi';
 import { ApiProblem } from './problem';
+import { singleQuery } from './query-params';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID_RE = new RegExp(UUID_PATTERN);
+/** Storage keys of originals, as `originalKey` makes them. */
+const OBJECT_KEY_PATTERN = '^originals/[0-9a-f]{2}/[0-9a-f]{64}$';
 
 function parseCount(value: string | undefined): number {
-  if (value === undefined || value === '') return 9;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 9) {
-    throw new ApiProblem(400, 'invalid_count', `count must be a whole number from 1 to 9 (got "${value}")`);
+  if (value === undefined) return 9;
+  if (!/^[1-9]$/.test(value)) {
+    throw new ApiProblem(400, 'invalid_count', `count must be a whole number from 1 to 9 (got "${value.slice(0, 40)}")`);
   }
   return Number(value);
+}
+
+function parseImageId(value: string | undefined, parameter: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!UUID_RE.test(value)) throw new ApiProblem(400, 'invalid_image_id', `${parameter} "${value.slice(0, 40)}" is not an image id (a lower-case UUID)`);
+  return value;
 }
 
 @ApiTags('images')
@@ -63,9 +86,19 @@ export class ImagesController {
     summary: 'Upload a photo (JPEG, PNG, WebP, AVIF or HEIC/HEIF; still images only); labels arrive later as events',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
-  @UseInterceptors(FileInterceptor('file'))
-  async upload(@UploadedFile() file: Express.Multer.File | undefined, @Req() req: Request) {
+  @ApiBody({
+    required: true,
+    schema: { type: 'object', required: [UPLOAD_FIELD], additionalProperties: false, properties: { [UPLOAD_FIELD]: { type: 'string', format: 'binary', description: 'A still JPEG, PNG, WebP, AVIF or HEIC/HEIF image (sniffed from the bytes; the part\'s declared type is not trusted)' } } },
+    // What the bytes must be: other bytes are 415 unsupported_media_type (or 422 corrupt_image).
+    encoding: { [UPLOAD_FIELD]: { contentType: ACCEPTED_IMAGE_TYPES.join(', ') } },
+  })
+  @ApiHeader({ name: 'X-Correlation-Id', required: false, schema: CORRELATION_ID_SCHEMA, description: 'Correlation id copied into every event of the image (default: a new UUID)' })
+  @ApiJson(202, 'Accepted: labels arrive as events', UPLOAD_ACCEPTED_SCHEMA)
+  @ApiProblems(400, 408, 413, 415, 422, 429, 503)
+  @UseInterceptors(MultipartFileInterceptor)
+  async upload(@Req() req: Request) {
+    const correlationId = correlationIdOf(req);
+    const file = req.file;
     if (!file) {
       this.metrics.uploads.inc({ outcome: 'rejected' });
       throw new ApiProblem(400, 'missing_file', 'Send the image as a multipart/form-data field named "file".');
@@ -75,7 +108,7 @@ export class ImagesController {
         bytes: file.buffer,
         source: 'upload',
         originalName: file.originalname,
-        correlationId: typeof req.headers['x-correlation-id'] === 'string' ? req.headers['x-correlation-id'] : undefined,
+        correlationId,
       });
       this.metrics.uploads.inc({ outcome: result.duplicate ? 'duplicate' : 'accepted' });
       return {
@@ -97,9 +130,11 @@ export class ImagesController {
 
   @Get('images/:id')
   @ApiOperation({ summary: 'An image: status, current labels, history and a temporary link' })
-  @ApiOkResponse({ schema: IMAGE_DETAIL_SCHEMA })
-  async image(@Param('id') id: string) {
-    if (!UUID_RE.test(id)) throw new ApiProblem(400, 'invalid_image_id', `"${id}" is not an image id`);
+  @ApiParam({ name: 'id', schema: { type: 'string', pattern: UUID_PATTERN }, description: 'Image id (lower-case UUID)' })
+  @ApiJson(200, 'The image', IMAGE_DETAIL_SCHEMA)
+  @ApiProblems(400, 404)
+  async image(@Param('id') rawId: string) {
+    const id = parseImageId(rawId, 'id') as string;
     const image = await this.catalog.image(id);
     if (!image) throw new ApiProblem(404, 'image_not_found', `No image with id ${id} (it may still be processing).`);
     const history = await this.catalog.classifications(id);
@@ -107,65 +142,79 @@ export class ImagesController {
   }
 
   @Get('images')
-  @ApiOperation({ summary: 'A random sample of catalog images matching the filters' })
-  @ApiOkResponse({ schema: BROWSE_SCHEMA })
-  @ApiQuery({ name: 'count', required: false, description: '1..9 (default 9)' })
-  @ApiQuery({ name: 'kind', required: false })
-  @ApiQuery({ name: 'palette', required: false, enum: ['RGB', 'RYB'] })
-  @ApiQuery({ name: 'colour', required: false, description: '#RRGGBB from the palette' })
-  async browse(
-    @Query('count') countRaw?: string,
-    @Query('kind') kind?: string,
-    @Query('palette') paletteRaw?: string,
-    @Query('colour') colourRaw?: string,
-  ) {
-    const count = parseCount(countRaw);
-    if (kind !== undefined && kind !== '' && !isLabel(kind)) {
-      throw new ApiProblem(400, 'unknown_kind', `Unknown kind "${kind}". Known kinds: ${KINDS.join(', ')}, ${NOT_A_VEGETABLE}.`);
+  @ApiOperation({
+    summary: 'A random sample of catalog images matching the filters',
+    description: 'A colour needs a palette (400 `palette_required`) and must be one of that palette\'s 12 colours (400 `colour_not_in_palette`); see GET /api/palettes.',
+  })
+  @ApiQuery({ name: 'count', required: false, schema: { type: 'integer', minimum: 1, maximum: 9, default: 9 } })
+  @ApiQuery({ name: 'kind', required: false, schema: { type: 'string', enum: LABELS } })
+  @ApiQuery({ name: 'palette', required: false, schema: { type: 'string', enum: PALETTE_NAMES } })
+  @ApiQuery({ name: 'colour', required: false, schema: { type: 'string', pattern: COLOUR_PATTERN }, description: '#RRGGBB (or RRGGBB) of the palette' })
+  @ApiJson(200, 'Up to `count` images; fewer when fewer match', BROWSE_SCHEMA)
+  @ApiProblems(400)
+  async browse(@Req() req: Request) {
+    const count = parseCount(singleQuery(req, 'count'));
+    const kind = singleQuery(req, 'kind');
+    const paletteRaw = singleQuery(req, 'palette');
+    const colourRaw = singleQuery(req, 'colour');
+    if (kind !== undefined && !isLabel(kind)) {
+      throw new ApiProblem(400, 'unknown_kind', `Unknown kind "${kind.slice(0, 40)}". Known kinds: ${KINDS.join(', ')}, ${NOT_A_VEGETABLE}.`);
     }
     let palette: PaletteName | undefined;
-    if (paletteRaw !== undefined && paletteRaw !== '') {
-      const p = paletteRaw.toUpperCase();
-      if (p !== 'RGB' && p !== 'RYB') throw new ApiProblem(400, 'unknown_palette', `palette must be RGB or RYB (got "${paletteRaw}")`);
-      palette = p;
+    if (paletteRaw !== undefined) {
+      if (paletteRaw !== 'RGB' && paletteRaw !== 'RYB') throw new ApiProblem(400, 'unknown_palette', `palette must be RGB or RYB (got "${paletteRaw.slice(0, 40)}")`);
+      palette = paletteRaw;
     }
     let colour: string | undefined;
-    if (colourRaw !== undefined && colourRaw !== '') {
+    if (colourRaw !== undefined) {
+      if (!new RegExp(COLOUR_PATTERN).test(colourRaw)) {
+        throw new ApiProblem(400, 'invalid_colour', `colour must be #RRGGBB or RRGGBB (got "${colourRaw.slice(0, 40)}")`);
+      }
       if (!palette) throw new ApiProblem(400, 'palette_required', 'A colour filter needs a palette (palette=RGB or palette=RYB).');
       colour = colourRaw.toUpperCase();
       if (!colour.startsWith('#')) colour = `#${colour}`;
       if (!isPaletteColour(palette, colour)) {
-        throw new ApiProblem(400, 'colour_not_in_palette', `${colourRaw} is not a colour of the ${palette} palette (${PALETTES[palette].hexes.join(' ')}).`);
+        throw new ApiProblem(400, 'colour_not_in_palette', `${colour} is not a colour of the ${palette} palette (${PALETTES[palette].hexes.join(' ')}).`);
       }
     }
-    const items = await this.catalog.sample({ count, kind: kind || undefined, palette, colour });
+    const items = await this.catalog.sample({ count, kind, palette, colour });
     return {
       count: items.length,
       requested: count,
-      filters: { kind: kind || null, palette: palette ?? null, colour: colour ?? null },
+      filters: { kind: kind ?? null, palette: palette ?? null, colour: colour ?? null },
       items: items.map(withClosestKind),
     };
   }
 
   @Get('catalog/facets')
   @ApiOperation({ summary: 'Counts per kind and per dominant colour of each palette' })
+  @ApiJson(200, 'Facet counts', FACETS_SCHEMA)
   facets() {
     return this.catalog.facets();
   }
 
   @Get('kinds')
+  @ApiOperation({ summary: 'The 15 vegetable kinds and the not-a-vegetable label' })
+  @ApiJson(200, 'Kinds', KINDS_SCHEMA)
   kinds() {
     return { kinds: KINDS, notAVegetable: NOT_A_VEGETABLE };
   }
 
   @Get('palettes')
+  @ApiOperation({ summary: 'The colour palettes and their 12 colours each' })
+  @ApiJson(200, 'Palettes', PALETTES_SCHEMA)
   palettes() {
     return { palettes: (Object.keys(PALETTES) as PaletteName[]).map((name) => ({ name, colours: PALETTES[name].hexes })) };
   }
 
   @Sse('events')
   @ApiOperation({ summary: 'Server-sent events as uploads and labels reach the catalog (optionally for one image)' })
-  events(@Query('imageId') imageId?: string): Observable<MessageEvent> {
+  @ApiQuery({ name: 'imageId', required: false, schema: { type: 'string', pattern: UUID_PATTERN } })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 200, description: 'An endless text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiProblems(400)
+  events(@Req() req: Request): Observable<MessageEvent> {
+    const imageId = parseImageId(singleQuery(req, 'imageId'), 'imageId');
     return this.live.events$.pipe(
       filter((e) => !imageId || e.event.data.imageId === imageId),
       map((e) => ({
@@ -178,7 +227,15 @@ export class ImagesController {
 
   @Get('objects/*key')
   @Header('Cache-Control', 'private, max-age=60')
+  @ApiOperation({ summary: 'An original, through a temporary signed link of the API (embedded mode; S3 serves its own links)' })
+  @ApiParam({ name: 'key', schema: { type: 'string', pattern: OBJECT_KEY_PATTERN }, description: 'Object key (its slashes may be sent as %2F)' })
+  @ApiQuery({ name: 'expires', required: true, schema: { type: 'string', pattern: '^[0-9]+$', maxLength: 15 }, description: 'Expiry, Unix seconds' })
+  @ApiQuery({ name: 'signature', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' }, description: 'HMAC-SHA256 of key and expiry' })
+  @ApiResponse({ status: 200, description: 'The original bytes', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } }, 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/webp': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiProblems(400, 401, 403, 404)
   async object(@Req() req: Request, @Res() res: Response) {
+    const expires = singleQuery(req, 'expires');
+    const signature = singleQuery(req, 'signature');
     if (!(this.storage instanceof LocalObjectStorage)) {
       throw new ApiProblem(404, 'not_found', 'Originals are served by the object store in this mode.');
     }
@@ -188,7 +245,7 @@ export class ImagesController {
     } catch {
       throw new ApiProblem(400, 'invalid_object_key', 'The link is malformed.');
     }
-    const result = await serveLocalObject(this.storage, key, req.query as Record<string, unknown>);
+    const result = await serveLocalObject(this.storage, key, { expires, signature });
     if (result.status !== 200) {
       const messages: Record<number, [string, string]> = {
         400: ['invalid_object_key', 'The link is malformed.'],

@@ -12,12 +12,13 @@ export function withClosestKind<T extends Labelled>(view: T): T & { closestKind:
   return { ...view, closestKind: closestKind(view.kind, view.top) };
 }
 
-const kindProbability = {
+const kindProbability: { type: 'object'; properties: Record<string, { type: string; example: unknown }> } = {
   type: 'object',
   properties: { kind: { type: 'string', example: 'Brinjal' }, confidence: { type: 'number', example: 0.326 } },
 };
 
-const labelProperties = {
+/** OpenAPI properties of a label (used by api-schemas.ts). */
+export const LABEL_SCHEMA_PROPERTIES = {
   kind: {
     type: 'string',
     nullable: true,
@@ -35,34 +36,5 @@ const labelProperties = {
     ...kindProbability,
     nullable: true,
     description: 'For "not_a_vegetable" only: the kind the model found closest and its probability (the first of top); null otherwise.',
-  },
-};
-
-/** OpenAPI schema of GET /api/images/:id (the label fields; the rest is the catalog row). */
-export const IMAGE_DETAIL_SCHEMA = {
-  type: 'object',
-  properties: {
-    imageId: { type: 'string', format: 'uuid' },
-    status: { type: 'string', enum: ['processing', 'ready'] },
-    ...labelProperties,
-    modelVersion: { type: 'string', nullable: true },
-    rgbHex: { type: 'string', nullable: true, example: '#FF0000' },
-    rybHex: { type: 'string', nullable: true },
-    url: { type: 'string', description: 'Temporary signed link to the original.' },
-    classifications: {
-      type: 'array',
-      description: 'Every model\'s label of the image, oldest first.',
-      items: { type: 'object', properties: { modelVersion: { type: 'string' }, classifiedAt: { type: 'string' }, ...labelProperties } },
-    },
-  },
-};
-
-/** OpenAPI schema of GET /api/images (a sample of catalog rows, each with the label fields). */
-export const BROWSE_SCHEMA = {
-  type: 'object',
-  properties: {
-    count: { type: 'integer' },
-    requested: { type: 'integer' },
-    items: { type: 'array', items: { type: 'object', properties: { imageId: { type: 'string', format: 'uuid' }, ...labelProperties } } },
   },
 };

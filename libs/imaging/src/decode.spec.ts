@@ -386,7 +386,7 @@ describe('phone formats: AVIF (libvips) and HEIC (libheif-js)', () => {
     const mp4 = withFileTypeBrands(heic, 'isom', ['isom', 'mp41']);
     expect(sniffImageType(mp4)).toBeNull();
     expect(describeBytes(mp4)).toMatch(/ISO media/);
-    await expectImageError(decodeImage(mp4), UnsupportedImageTypeError, 'unsupported_media_type', 415);
+    await expectImageError(decodeImage(mp4), UnsupportedImageTypeError, 'unsupported_media_type');
   });
 
   it('decodes an AVIF made by sharp to 8-bit sRGB', async () => {
@@ -471,34 +471,34 @@ describe('phone formats: AVIF (libvips) and HEIC (libheif-js)', () => {
   it('rejects truncated and damaged HEIC files as corrupt', async () => {
     const heic = heifFixture('quadrants');
     for (const keep of [0.5, 0.9, 0.98]) {
-      const err = await expectImageError(decodeImage(heic.subarray(0, Math.floor(heic.length * keep))), ImageDecodeError, 'corrupt_image', 422);
+      const err = await expectImageError(decodeImage(heic.subarray(0, Math.floor(heic.length * keep))), ImageDecodeError, 'corrupt_image');
       expect(err.message).toContain('HEIC');
     }
     // The ftyp box and then garbage: the header itself is unreadable.
     const garbage = Buffer.from(heic);
     for (let i = 28; i < garbage.length; i++) garbage[i] = (i * 131 + 7) % 251;
-    await expectImageError(probeImage(garbage), ImageDecodeError, 'corrupt_image', 422);
-    await expectImageError(decodeImage(garbage), ImageDecodeError, 'corrupt_image', 422);
+    await expectImageError(probeImage(garbage), ImageDecodeError, 'corrupt_image');
+    await expectImageError(decodeImage(garbage), ImageDecodeError, 'corrupt_image');
   });
 
   it('rejects truncated AVIF as corrupt', async () => {
     const avif = await noise(64, 48).avif({ quality: 80 }).toBuffer();
-    await expectImageError(decodeImage(avif.subarray(0, avif.length - 40)), ImageDecodeError, 'corrupt_image', 422);
+    await expectImageError(decodeImage(avif.subarray(0, avif.length - 40)), ImageDecodeError, 'corrupt_image');
   });
 
   it('checks HEIC and AVIF sizes from the header, before any pixel is decoded', async () => {
     const bomb = withDeclaredSize(heifFixture('quadrants'), 20_000, 20_000);
     for (const call of [decodeImage, probeImage]) {
-      const err = await expectImageError(call(bomb), ImageTooLargeError, 'image_too_large', 413);
+      const err = await expectImageError(call(bomb), ImageTooLargeError, 'image_too_large');
       expect(err.reason).toBe('side');
       expect(err.message).toMatch(/20000×20000/);
     }
-    const pixels = await expectImageError(decodeImage(heifFixture('quadrants'), { maxPixels: 3000 }), ImageTooLargeError, 'image_too_large', 413);
+    const pixels = await expectImageError(decodeImage(heifFixture('quadrants'), { maxPixels: 3000 }), ImageTooLargeError, 'image_too_large');
     expect(pixels.reason).toBe('pixels');
     const avif = await quadrants(64, 32).avif().toBuffer();
-    const side = await expectImageError(decodeImage(avif, { maxSide: 63 }), ImageTooLargeError, 'image_too_large', 413);
+    const side = await expectImageError(decodeImage(avif, { maxSide: 63 }), ImageTooLargeError, 'image_too_large');
     expect(side.reason).toBe('side');
-    const bytes = await expectImageError(decodeImage(heifFixture('quadrants'), { maxBytes: 500 }), ImageTooLargeError, 'image_too_large', 413);
+    const bytes = await expectImageError(decodeImage(heifFixture('quadrants'), { maxBytes: 500 }), ImageTooLargeError, 'image_too_large');
     expect(bytes.reason).toBe('bytes');
   });
 
@@ -509,7 +509,7 @@ describe('phone formats: AVIF (libvips) and HEIC (libheif-js)', () => {
   ])('refuses %s like other animations', async (_label, make) => {
     const bytes = await make();
     for (const call of [decodeImage, probeImage]) {
-      const err = await expectImageError(call(bytes), UnsupportedImageTypeError, 'unsupported_media_type', 415);
+      const err = await expectImageError(call(bytes), UnsupportedImageTypeError, 'unsupported_media_type');
       expect(err.message).toMatch(/Animated images are not supported.*image sequence/);
     }
   });
@@ -524,7 +524,7 @@ describe('APNG', () => {
     expect((await sharp(apng).metadata()).pages ?? 1).toBe(1);
     await expect(sharp(apng).raw().toBuffer()).resolves.toBeDefined();
     for (const call of [decodeImage, probeImage]) {
-      const err = await expectImageError(call(apng), UnsupportedImageTypeError, 'unsupported_media_type', 415);
+      const err = await expectImageError(call(apng), UnsupportedImageTypeError, 'unsupported_media_type');
       expect(err.detected).toMatch(/APNG, 2 frames/);
       expect(err.message).toMatch(/Animated images are not supported/);
     }

@@ -1,0 +1,189 @@
+// OpenAPI schemas of the API's parameters and JSON answers (OpenAPI 3.0: `nullable`).
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { PALETTES } from '@vegvision/colour';
+import { KINDS, NOT_A_VEGETABLE } from '@vegvision/domain';
+import { ACCEPTED_IMAGE_TYPES } from '@vegvision/imaging';
+import { CORRELATION_ID_MAX_LENGTH, CORRELATION_ID_PATTERN } from './correlation-id';
+import { LABEL_SCHEMA_PROPERTIES } from './label-view';
+
+export const LABELS: string[] = [...KINDS, NOT_A_VEGETABLE];
+export const PALETTE_NAMES = Object.keys(PALETTES);
+export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+/** A colour of either palette, `#RRGGBB` or `RRGGBB`, any letter case. */
+export const COLOUR_PATTERN = '^#?[0-9A-Fa-f]{6}$';
+/** Model versions: folder names of the models directory. */
+export const MODEL_VERSION_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+export const MODEL_VERSION_MAX_LENGTH = 100;
+
+export const CORRELATION_ID_SCHEMA: SchemaObject = { type: 'string', pattern: CORRELATION_ID_PATTERN, maxLength: CORRELATION_ID_MAX_LENGTH };
+
+const str: SchemaObject = { type: 'string' };
+const nstr: SchemaObject = { type: 'string', nullable: true };
+const int: SchemaObject = { type: 'integer' };
+const num: SchemaObject = { type: 'number' };
+const share: SchemaObject = { type: 'object', required: ['hex', 'share'], properties: { hex: str, share: num } };
+
+export const IMAGE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['imageId', 'status', 'url'],
+  properties: {
+    imageId: { type: 'string', format: 'uuid' },
+    objectKey: str,
+    sha256: str,
+    contentType: str,
+    width: int,
+    height: int,
+    sizeBytes: int,
+    source: { type: 'string', enum: ['upload', 'catalog'] },
+    datasetSplit: nstr,
+    groundTruthKind: nstr,
+    originalName: nstr,
+    uploadedAt: str,
+    uploadCount: int,
+    ...LABEL_SCHEMA_PROPERTIES,
+    modelVersion: nstr,
+    classifiedAt: nstr,
+    rgbHex: nstr,
+    rybHex: nstr,
+    rgbShares: { type: 'array', items: share },
+    rybShares: { type: 'array', items: share },
+    colourAlgorithm: nstr,
+    colouredAt: nstr,
+    status: { type: 'string', enum: ['processing', 'ready'] },
+    url: { type: 'string', description: 'Temporary link to the original' },
+    urlExpiresAt: str,
+  },
+};
+
+export const IMAGE_DETAIL_SCHEMA: SchemaObject = {
+  allOf: [
+    IMAGE_SCHEMA,
+    {
+      type: 'object',
+      required: ['classifications'],
+      properties: {
+        classifications: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['eventId', 'modelVersion', 'kind', 'confidence'],
+            properties: { eventId: str, imageId: str, modelVersion: str, ...LABEL_SCHEMA_PROPERTIES, classifiedAt: str, position: int },
+          },
+        },
+      },
+    },
+  ],
+};
+
+export const UPLOAD_ACCEPTED_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['imageId', 'sha256', 'duplicate', 'correlationId', 'contentType', 'width', 'height', 'status', 'links'],
+  properties: {
+    imageId: { type: 'string', format: 'uuid' },
+    sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    duplicate: { type: 'boolean' },
+    correlationId: CORRELATION_ID_SCHEMA,
+    contentType: { type: 'string', enum: [...ACCEPTED_IMAGE_TYPES] },
+    width: int,
+    height: int,
+    status: { type: 'string', enum: ['processing'] },
+    links: { type: 'object', required: ['self', 'events'], properties: { self: str, events: str } },
+  },
+};
+
+export const BROWSE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['count', 'requested', 'filters', 'items'],
+  properties: {
+    count: { type: 'integer', minimum: 0, maximum: 9 },
+    requested: { type: 'integer', minimum: 1, maximum: 9 },
+    filters: {
+      type: 'object',
+      required: ['kind', 'palette', 'colour'],
+      properties: { kind: { type: 'string', nullable: true, enum: [...LABELS, null] }, palette: { type: 'string', nullable: true, enum: [...PALETTE_NAMES, null] }, colour: nstr },
+    },
+    items: { type: 'array', maxItems: 9, items: IMAGE_SCHEMA },
+  },
+};
+
+const counts: SchemaObject = { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } };
+export const FACETS_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['total', 'kinds', 'colours'],
+  properties: { total: { type: 'integer', minimum: 0 }, kinds: counts, colours: { type: 'object', additionalProperties: counts } },
+};
+
+export const KINDS_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['kinds', 'notAVegetable'],
+  properties: { kinds: { type: 'array', items: { type: 'string', enum: [...KINDS] } }, notAVegetable: { type: 'string', enum: [NOT_A_VEGETABLE] } },
+};
+
+export const PALETTES_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['palettes'],
+  properties: {
+    palettes: {
+      type: 'array',
+      items: { type: 'object', required: ['name', 'colours'], properties: { name: { type: 'string', enum: PALETTE_NAMES }, colours: { type: 'array', items: { type: 'string', pattern: '^#[0-9A-F]{6}$' } } } },
+    },
+  },
+};
+
+export const MODELS_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['active', 'models'],
+  properties: {
+    active: str,
+    models: {
+      type: 'array',
+      items: { type: 'object', required: ['version', 'active'], properties: { version: str, createdAt: str, architecture: str, sha256: str, classes: { type: 'array', items: str }, active: { type: 'boolean' } } },
+    },
+  },
+};
+
+export const RELABEL_PROGRESS_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['id', 'model', 'state', 'total', 'done', 'relabelled', 'skipped', 'failed', 'recoloured', 'startedAt'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    model: str,
+    state: { type: 'string', enum: ['running', 'done', 'failed', 'cancelled'] },
+    total: int,
+    done: int,
+    relabelled: int,
+    skipped: int,
+    failed: int,
+    recoloured: int,
+    startedAt: str,
+    finishedAt: str,
+    error: str,
+  },
+};
+
+export const RELABEL_REQUEST_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['model'],
+  additionalProperties: false,
+  properties: {
+    model: { type: 'string', pattern: MODEL_VERSION_PATTERN, maxLength: MODEL_VERSION_MAX_LENGTH, description: 'A model version of GET /api/models' },
+    throttleMs: { type: 'integer', minimum: 0, maximum: 10_000, description: 'Pause between images, ms (default 0)' },
+  },
+};
+
+export const RELABEL_REPORT_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['model', 'compared', 'changed', 'confusion'],
+  properties: { model: str, compared: int, changed: int, confusion: { type: 'object', properties: { labels: { type: 'array', items: str }, matrix: { type: 'array', items: { type: 'array', items: int } } } } },
+};
+
+export const HEALTH_SCHEMA: SchemaObject = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } };
+
+export const READY_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { type: 'string', enum: ['ready', 'unavailable'] },
+    checks: { type: 'object', additionalProperties: { type: 'string', description: '"ok" or what failed' } },
+  },
+};

@@ -83,7 +83,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestExpres
   // Known path, other method: 405 + Allow. The routes are those of the Express router, read at
   // request time (Nest adds the controllers' routes when the app is initialised).
   const expressApp = app.getHttpAdapter().getInstance() as unknown as { router: { stack: RouteLayer[] } };
-  app.use(methodNotAllowed(() => expressApp.router.stack));
+  app.use(methodNotAllowed(() => expressApp.router.stack, { cors: config.http.corsOrigins.length > 0 }));
   // Whole-request and header deadlines of the Node server (slowloris); Node checks them every 30 s.
   const server = app.getHttpServer() as import('node:http').Server;
   server.requestTimeout = config.limits.requestTimeoutMs;

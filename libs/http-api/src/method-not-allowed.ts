@@ -1,7 +1,7 @@
 // A known path asked with a method it does not take: 405 problem+json with an `Allow` header
 // listing the methods it does take (RFC 9110 §15.5.6), instead of the 404 of an unknown path.
-// OPTIONS on a known path answers 204 with the same `Allow` (a CORS preflight, when CORS is
-// configured, is answered before this). The routes are read from the Express router once it
+// OPTIONS on a known path answers 204 with the same `Allow`; a CORS preflight is left to the
+// CORS middleware when CORS is configured. The routes are read from the Express router once it
 // holds them (after Nest registered the controllers), so the table cannot drift from the routes.
 import type { NextFunction, Request, Response } from 'express';
 import { ApiProblem, toProblem } from './problem';
@@ -32,8 +32,9 @@ function allowedMethods(methods: Set<string>): string[] {
 }
 
 /** Express middleware; `routes` gives the router's layers (read lazily, at the first request). */
-export function methodNotAllowed(routes: () => RouteLayer[]): (req: Request, res: Response, next: NextFunction) => void {
+export function methodNotAllowed(routes: () => RouteLayer[], options: { cors: boolean }): (req: Request, res: Response, next: NextFunction) => void {
   return (req, res, next) => {
+    if (options.cors && req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) return next();
     const methods = new Set<string>();
     for (const layer of routes()) {
       if (!layer.route || !matches(layer, req.path)) continue;

@@ -6,7 +6,9 @@
 # hooks.py keeps positive cases valid where OpenAPI cannot say it (a colour of the palette; upload
 # bytes that are an image): the positive uploads whose drawn bytes are no image are filtered out,
 # most of those drawn, hence `filter_too_much` is suppressed. The server-sent event streams never
-# end, so they are left out here (test/reliability and the SSE tests cover them).
+# end, so they are left out here (test/reliability and the SSE tests cover them). One worker:
+# with two, hypothesis 6's lambda-description cache raced once ("AST constructor recursion depth
+# mismatch", an error inside the tool, not a finding).
 #
 #   bash test/fuzz/run-schemathesis.sh            # VEGVISION_FUZZ_EXAMPLES (default 150) cases per operation and phase
 set -euo pipefail
@@ -58,7 +60,7 @@ VEGVISION_FUZZ_URL="$URL" SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$HERE" "$VENV/bin
   --exclude-path /api/events --exclude-path /api/admin/relabel/events \
   --request-timeout 20 \
   --suppress-health-check filter_too_much \
-  --workers 2 \
+  --workers 1 \
   --seed "${VEGVISION_FUZZ_SEED:-20260}" \
   --report junit --report-dir "$REPORT" \
   --no-color

@@ -56,23 +56,20 @@ export const IMAGE_SCHEMA: SchemaObject = {
 };
 
 export const IMAGE_DETAIL_SCHEMA: SchemaObject = {
-  allOf: [
-    IMAGE_SCHEMA,
-    {
-      type: 'object',
-      required: ['classifications'],
-      properties: {
-        classifications: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['eventId', 'modelVersion', 'kind', 'confidence'],
-            properties: { eventId: str, imageId: str, modelVersion: str, ...LABEL_SCHEMA_PROPERTIES, classifiedAt: str, position: int },
-          },
-        },
+  ...IMAGE_SCHEMA,
+  required: [...(IMAGE_SCHEMA.required ?? []), 'classifications'],
+  properties: {
+    ...IMAGE_SCHEMA.properties,
+    classifications: {
+      type: 'array',
+      description: "Every model's label of the image, oldest first.",
+      items: {
+        type: 'object',
+        required: ['eventId', 'modelVersion', 'kind', 'confidence'],
+        properties: { eventId: str, imageId: str, modelVersion: str, ...LABEL_SCHEMA_PROPERTIES, classifiedAt: str, position: int },
       },
     },
-  ],
+  },
 };
 
 export const UPLOAD_ACCEPTED_SCHEMA: SchemaObject = {

@@ -42,4 +42,8 @@ export class CatalogService {
   classifications(imageId: string) {
     return this.readModel.classifications(imageId);
   }
+
+  corrections(imageId: string) {
+    return this.readModel.corrections(imageId);
+  }
 }

@@ -14,10 +14,14 @@ import { decodeEvent, encodeEvent, type DomainEvent } from '@vegvision/contracts
 import {
   decideClassification,
   decideColours,
+  decideCorrection,
+  decideDeletion,
   decideUpload,
   fold,
   imageStreamId,
   type CommandContext,
+  type CorrectLabel,
+  type DeleteImage,
   type ImageState,
   type RecordClassification,
   type RecordColours,
@@ -124,4 +128,43 @@ export class RecordColoursHandler implements ICommandHandler<RecordColoursComman
   }
 }
 
-export const COMMAND_HANDLERS = [UploadImageHandler, RecordClassificationHandler, RecordColoursHandler];
+export class CorrectLabelCommand {
+  constructor(
+    readonly imageId: string,
+    readonly correction: CorrectLabel,
+    readonly context: CommandContext,
+  ) {}
+}
+
+@CommandHandler(CorrectLabelCommand)
+export class CorrectLabelHandler implements ICommandHandler<CorrectLabelCommand, CommandResult> {
+  constructor(private readonly commands: ImageCommands) {}
+  execute(c: CorrectLabelCommand): Promise<CommandResult> {
+    return this.commands.execute(c.imageId, (s) => decideCorrection(s, c.correction, c.context));
+  }
+}
+
+/** Records ImageDeleted only; removing the original is ImageDeletionService's (libs/application). */
+export class DeleteImageCommand {
+  constructor(
+    readonly imageId: string,
+    readonly deletion: DeleteImage,
+    readonly context: CommandContext,
+  ) {}
+}
+
+@CommandHandler(DeleteImageCommand)
+export class DeleteImageHandler implements ICommandHandler<DeleteImageCommand, CommandResult> {
+  constructor(private readonly commands: ImageCommands) {}
+  execute(c: DeleteImageCommand): Promise<CommandResult> {
+    return this.commands.execute(c.imageId, (s) => decideDeletion(s, c.deletion, c.context));
+  }
+}
+
+export const COMMAND_HANDLERS = [
+  UploadImageHandler,
+  RecordClassificationHandler,
+  RecordColoursHandler,
+  CorrectLabelHandler,
+  DeleteImageHandler,
+];

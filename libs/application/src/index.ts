@@ -5,6 +5,7 @@ export * from './metrics';
 export * from './envelope';
 export * from './image-commands';
 export * from './ingest.service';
+export * from './image-deletion.service';
 export * from './original-locks';
 export * from './orphan-sweeper';
 export * from './file-name';

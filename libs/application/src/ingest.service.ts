@@ -12,7 +12,7 @@ import { decodeImage, sha256 as sha256Of } from '@vegvision/imaging';
 import { originalKey, type ObjectStorage } from '@vegvision/storage';
 import type { VegvisionConfig } from '@vegvision/config';
 import { sanitiseFileName } from './file-name';
-import { UploadImageCommand, type CommandResult } from './image-commands';
+import { ImageCommands, UploadImageCommand, type CommandResult } from './image-commands';
 import { OriginalLocks } from './original-locks';
 import { OrphanSweeper } from './orphan-sweeper';
 import { CONFIG, OBJECT_STORAGE } from './tokens';
@@ -50,6 +50,7 @@ export class IngestService {
     private readonly commandBus: CommandBus,
     private readonly locks: OriginalLocks,
     private readonly sweeper: OrphanSweeper,
+    private readonly commands: ImageCommands,
   ) {}
 
   async ingest(req: IngestRequest): Promise<IngestResult> {
@@ -101,11 +102,15 @@ export class IngestService {
       }
       return recorded;
     });
+    // Revision 0 is always a first upload; a later one is when it started a life after a deletion.
+    const first =
+      result.firstRevision !== null &&
+      (result.firstRevision === 0 || isFirstUpload(await this.commands.load(imageId), result.firstRevision));
     return {
       imageId,
       sha256,
       recorded: result.events.length > 0,
-      duplicate: result.firstRevision === null || !isFirstUpload(result.firstRevision),
+      duplicate: !first,
       eventId: result.events[0]?.meta.eventId ?? null,
       correlationId,
       width: decoded.width,

@@ -1,6 +1,8 @@
 // The diff report of a relabel: how many labels changed, from what to what (a confusion
 // table between the previous and the new model), and each model's accuracy on the catalog
-// images that carry a ground-truth kind. As JSON and as a PNG chart (SVG rendered by sharp).
+// images whose kind a person gave: the newest correction of the image, else the ground-truth
+// folder it was imported from. Deleted images are left out. As JSON and as a PNG chart (SVG
+// rendered by sharp).
 import { decodeEvent, isEvent } from '@vegvision/contracts';
 import { KINDS, NOT_A_VEGETABLE } from '@vegvision/domain';
 import type { EventStore } from '@vegvision/event-store';
@@ -17,8 +19,19 @@ export interface RelabelReport {
   unchanged: number;
   transitions: { from: string; to: string; count: number }[];
   confusion: { labels: string[]; matrix: number[][] };
-  accuracy: Record<string, { correct: number; total: number; accuracy: number | null }>;
+  /** Per model: agreement with the kind a person gave (correction, else imported ground truth). */
+  accuracy: Record<string, ModelAccuracy>;
+  /** Per model: agreement on the corrected images only. */
+  accuracyOnCorrections: Record<string, ModelAccuracy>;
+  /** Images whose kind a person gave, by where it came from (a correction wins over the import folder). */
+  groundTruth: { corrected: number; imported: number };
   generatedAt: string;
+}
+
+export interface ModelAccuracy {
+  correct: number;
+  total: number;
+  accuracy: number | null;
 }
 
 const LABELS = [...KINDS, NOT_A_VEGETABLE];
@@ -26,22 +39,34 @@ const LABELS = [...KINDS, NOT_A_VEGETABLE];
 export async function relabelReport(store: EventStore, model: string, from?: string): Promise<RelabelReport> {
   interface ImageFacts {
     truth: string;
+    corrected: string;
     labels: { version: string; kind: string; position: number }[];
   }
   const images = new Map<string, ImageFacts>();
   for await (const stored of store.readAll({ from: 'start' })) {
     const e = decodeEvent(stored);
     const id = e.data.imageId;
+    if (isEvent(e, 'ImageDeleted')) {
+      images.delete(id);
+      continue;
+    }
     let facts = images.get(id);
-    if (!facts) images.set(id, (facts = { truth: '', labels: [] }));
+    if (!facts) {
+      // Anything but an upload between a deletion and the next upload belongs to no life.
+      if (!isEvent(e, 'ImageUploaded')) continue;
+      images.set(id, (facts = { truth: '', corrected: '', labels: [] }));
+    }
     if (isEvent(e, 'ImageUploaded') && e.data.groundTruthKind && !facts.truth) facts.truth = e.data.groundTruthKind;
     if (isEvent(e, 'ImageClassified')) facts.labels.push({ version: e.data.modelVersion, kind: e.data.kind, position: stored.position });
+    if (isEvent(e, 'LabelCorrected')) facts.corrected = e.data.kind;
   }
 
   const index = new Map(LABELS.map((l, i) => [l, i]));
   const matrix = LABELS.map(() => LABELS.map(() => 0));
   const transitions = new Map<string, number>();
   const accuracy: RelabelReport['accuracy'] = {};
+  const accuracyOnCorrections: RelabelReport['accuracyOnCorrections'] = {};
+  const groundTruth = { corrected: 0, imported: 0 };
   let compared = 0;
   let changed = 0;
   for (const facts of images.values()) {
@@ -60,15 +85,22 @@ export async function relabelReport(store: EventStore, model: string, from?: str
       const j = index.get(next.kind);
       if (i !== undefined && j !== undefined) matrix[i][j]++;
     }
-    if (facts.truth) {
+    const truth = facts.corrected || facts.truth;
+    if (facts.corrected) groundTruth.corrected++;
+    else if (facts.truth) groundTruth.imported++;
+    if (truth) {
       for (const l of facts.labels) {
         const a = (accuracy[l.version] ??= { correct: 0, total: 0, accuracy: null });
         a.total++;
-        if (l.kind === facts.truth) a.correct++;
+        if (l.kind === truth) a.correct++;
+        if (!facts.corrected) continue;
+        const c = (accuracyOnCorrections[l.version] ??= { correct: 0, total: 0, accuracy: null });
+        c.total++;
+        if (l.kind === truth) c.correct++;
       }
     }
   }
-  for (const a of Object.values(accuracy)) a.accuracy = a.total ? a.correct / a.total : null;
+  for (const a of [...Object.values(accuracy), ...Object.values(accuracyOnCorrections)]) a.accuracy = a.total ? a.correct / a.total : null;
   return {
     model,
     from: from ?? 'previous label of each image',
@@ -84,6 +116,8 @@ export async function relabelReport(store: EventStore, model: string, from?: str
       .sort((x, y) => y.count - x.count),
     confusion: { labels: LABELS, matrix },
     accuracy,
+    accuracyOnCorrections,
+    groundTruth,
     generatedAt: new Date().toISOString(),
   };
 }
@@ -106,7 +140,9 @@ export async function relabelReportPng(report: RelabelReport): Promise<Buffer> {
   );
   // Accuracy bars.
   const models = Object.entries(report.accuracy);
-  parts.push(`<text x="20" y="62" font-size="14" font-family="sans-serif">Accuracy on images with a ground-truth kind</text>`);
+  parts.push(
+    `<text x="20" y="62" font-size="14" font-family="sans-serif">Accuracy on images whose kind a person gave (${report.groundTruth.corrected} corrected, ${report.groundTruth.imported} imported with a ground-truth folder)</text>`,
+  );
   models.forEach(([version, a], k) => {
     const y = 78 + k * 28;
     const w = Math.round((a.accuracy ?? 0) * (width - 260));

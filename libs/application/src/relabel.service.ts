@@ -71,13 +71,14 @@ export class RelabelService {
     return [...this.runs.values()];
   }
 
-  /** Image ids with their first upload's object key, in log order. */
+  /** Ids of the images that exist (uploaded, not deleted since) with their object key, in log order of their upload. */
   async uploadedImages(): Promise<{ imageId: string; objectKey: string }[]> {
     const seen = new Map<string, string>();
     for await (const stored of this.store.readAll({ from: 'start' })) {
-      if (stored.type !== 'ImageUploaded') continue;
+      if (stored.type !== 'ImageUploaded' && stored.type !== 'ImageDeleted') continue;
       const e = decodeEvent(stored);
       if (isEvent(e, 'ImageUploaded') && !seen.has(e.data.imageId)) seen.set(e.data.imageId, e.data.objectKey);
+      if (isEvent(e, 'ImageDeleted')) seen.delete(e.data.imageId);
     }
     return [...seen].map(([imageId, objectKey]) => ({ imageId, objectKey }));
   }
@@ -168,10 +169,12 @@ export class RelabelService {
     correlationId: string,
   ): Promise<{ relabelled: boolean; recoloured: boolean }> {
     const state = await this.commands.load(imageId);
+    if (!state.exists) return { relabelled: false, recoloured: false }; // deleted since the list was read
     const needsLabel = !state.classifiedBy.has(classifier.version);
     const needsColours = !state.colouredBy.has(ALGORITHM_VERSIONS.correct);
     if (!needsLabel && !needsColours) return { relabelled: false, recoloured: false };
-    const pixels = await this.originals.decode(objectKey);
+    const pixels = await this.originals.decodeUnlessDeleted(imageId, objectKey);
+    if (!pixels) return { relabelled: false, recoloured: false };
     let recoloured = false;
     if (needsColours) {
       const result = await this.commandBus.execute(RecordColoursCommand.detect(imageId, pixels, { correlationId }));

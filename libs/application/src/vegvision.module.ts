@@ -10,6 +10,7 @@ import { createStorage, type ObjectStorage } from '@vegvision/storage';
 import { CatalogService } from './catalog.service';
 import { ClassifierProvider } from './classifier.provider';
 import { COMMAND_HANDLERS, ImageCommands } from './image-commands';
+import { ImageDeletionService } from './image-deletion.service';
 import { IngestService } from './ingest.service';
 import { createLogger, type Logger } from './logger';
 import { OriginalLocks } from './original-locks';
@@ -82,6 +83,7 @@ export class VegvisionModule {
         ImageCommands,
         ...COMMAND_HANDLERS,
         IngestService,
+        ImageDeletionService,
         OriginalLocks,
         OrphanSweeper,
         CatalogService,
@@ -107,6 +109,7 @@ export class VegvisionModule {
         Metrics,
         ImageCommands,
         IngestService,
+        ImageDeletionService,
         OrphanSweeper,
         CatalogService,
         RebuildService,

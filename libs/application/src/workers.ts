@@ -182,6 +182,7 @@ export class Originals {
   constructor(
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
     @Inject(CONFIG) private readonly config: VegvisionConfig,
+    private readonly commands: ImageCommands,
   ) {}
 
   async decode(objectKey: string) {
@@ -189,6 +190,19 @@ export class Originals {
       maxBytes: Number.MAX_SAFE_INTEGER,
       maxPixels: this.config.limits.maxPixels,
     });
+  }
+
+  /**
+   * Like decode, but null when the original is gone because the image was deleted meanwhile
+   * (a gone original of an image that exists is still an ObjectNotFoundError).
+   */
+  async decodeUnlessDeleted(imageId: string, objectKey: string) {
+    try {
+      return await this.decode(objectKey);
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError && !(await this.commands.load(imageId)).exists) return null;
+      throw error;
+    }
   }
 }
 
@@ -257,8 +271,11 @@ export class ClassifierWorker extends Consumer {
     if (!isEvent(event, 'ImageUploaded')) return;
     const model = await this.classifier.get();
     const state = await this.commands.load(event.data.imageId);
-    if (state.classifiedBy.has(model.version)) return;
-    const result = await model.classify(await this.originals.decode(event.data.objectKey));
+    // Deleted since it was uploaded: nothing to label.
+    if (!state.exists || state.classifiedBy.has(model.version)) return;
+    const pixels = await this.originals.decodeUnlessDeleted(event.data.imageId, event.data.objectKey);
+    if (!pixels) return;
+    const result = await model.classify(pixels);
     await this.commandBus.execute(
       new RecordClassificationCommand(
         event.data.imageId,
@@ -287,9 +304,11 @@ export class ColourWorker extends Consumer {
   protected async handle({ event }: PositionedEvent): Promise<void> {
     if (!isEvent(event, 'ImageUploaded')) return;
     const state = await this.commands.load(event.data.imageId);
-    if (state.colouredBy.has(ALGORITHM_VERSIONS.correct)) return;
+    if (!state.exists || state.colouredBy.has(ALGORITHM_VERSIONS.correct)) return;
+    const pixels = await this.originals.decodeUnlessDeleted(event.data.imageId, event.data.objectKey);
+    if (!pixels) return;
     await this.commandBus.execute(
-      RecordColoursCommand.detect(event.data.imageId, await this.originals.decode(event.data.objectKey), {
+      RecordColoursCommand.detect(event.data.imageId, pixels, {
         correlationId: event.meta.correlationId,
         causationId: event.meta.eventId,
       }),

@@ -89,4 +89,19 @@ describe('configuration', () => {
     }
     expect(() => trust('true')).toThrow(/trusting every address would let any client pick its own/);
   });
+
+  it('reads editor credentials: named tokens or one bare token; refuses short tokens and duplicate names', () => {
+    expect(loadConfig({}, { VEGVISION_DATA_DIR: dir }).editors).toEqual([]);
+    expect(loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_EDITOR_TOKENS: 'e'.repeat(16) }).editors).toEqual([{ name: 'editor', token: 'e'.repeat(16) }]);
+    expect(
+      loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_EDITOR_TOKENS: `ana:${'a'.repeat(20)}, bo:${'b'.repeat(16)}` }).editors,
+    ).toEqual([
+      { name: 'ana', token: 'a'.repeat(20) },
+      { name: 'bo', token: 'b'.repeat(16) },
+    ]);
+    expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_EDITOR_TOKENS: 'ana:short' })).toThrow(ConfigError);
+    expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_EDITOR_TOKENS: `a b:${'a'.repeat(16)}` })).toThrow(/editor name/);
+    expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_EDITOR_TOKENS: `ana:${'a'.repeat(16)},ana:${'b'.repeat(16)}` })).toThrow(/name of its own/);
+    expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_EDITOR_TOKENS: `admin:${'a'.repeat(16)}` })).toThrow(/admin/);
+  });
 });

@@ -68,6 +68,8 @@ const schema = z
     inferenceThreads: intFrom(0),
     signingSecret: z.string().min(16).optional(),
     adminToken: z.string().min(16).optional(),
+    /** Editors who may correct and delete: comma-separated "name:token" (or a bare token, named "editor"). */
+    editorTokens: z.string().optional(),
     maxUploadBytes: intFrom(25 * 1024 * 1024, 1),
     maxPixels: intFrom(40_000_000, 1),
     linkTtlSeconds: intFrom(300, 1),
@@ -170,6 +172,11 @@ export interface VegvisionConfig {
   /** The orphan sweeper (originals no event refers to, temporary files of interrupted writes). */
   orphans: { graceMs: number; sweepIntervalMs: number };
   adminToken?: string;
+  /**
+   * Credentials of the editor API (corrections, deletion): each a name (recorded as who acted)
+   * and a bearer token. The admin token is an editor too, named "admin". Empty: editing is off.
+   */
+  editors: { name: string; token: string }[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -191,6 +198,25 @@ export function rawFromEnv(env: NodeJS.ProcessEnv = process.env): RawConfig {
   }
   if (!raw['kurrentdbUrl'] && env['KURRENTDB_URL']) raw['kurrentdbUrl'] = env['KURRENTDB_URL'];
   return raw as RawConfig;
+}
+
+const EDITOR_NAME_RE = /^[A-Za-z0-9._@-]{1,100}$/;
+
+/** VEGVISION_EDITOR_TOKENS: "name:token,name2:token2" or one bare token (named "editor"); tokens 16+ characters. */
+export function parseEditors(raw: string | undefined): { name: string; token: string }[] {
+  if (!raw || raw.trim() === '') return [];
+  const editors = raw.split(',').map((entry) => {
+    const item = entry.trim();
+    const colon = item.indexOf(':');
+    const [name, token] = colon < 0 ? ['editor', item] : [item.slice(0, colon), item.slice(colon + 1)];
+    if (!EDITOR_NAME_RE.test(name)) throw new ConfigError(`editorTokens: "${name.slice(0, 40)}" is not an editor name (letters, digits, ._@-, at most 100)`);
+    if (token.length < 16) throw new ConfigError(`editorTokens: the token of "${name}" is shorter than 16 characters`);
+    if (name === 'admin') throw new ConfigError('editorTokens: "admin" is the name of the admin token');
+    return { name, token };
+  });
+  const names = new Set(editors.map((e) => e.name));
+  if (names.size !== editors.length) throw new ConfigError('editorTokens: every editor needs a name of its own');
+  return editors;
 }
 
 function required(value: string | undefined, name: string, why: string): string {
@@ -306,6 +332,7 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
     },
     orphans: { graceMs: c.orphanGraceSeconds * 1000, sweepIntervalMs: c.orphanSweepIntervalSeconds * 1000 },
     adminToken: c.adminToken,
+    editors: parseEditors(c.editorTokens),
     logLevel: c.logLevel,
   };
 }

@@ -5,15 +5,19 @@ import { create, fromJson, toJson, type JsonObject, type MessageInitShape } from
 import {
   ColourDetectedSchema,
   ImageClassifiedSchema,
+  ImageDeletedSchema,
   ImageUploadedSchema,
+  LabelCorrectedSchema,
   type ColourDetected,
   type ImageClassified,
+  type ImageDeleted,
   type ImageUploaded,
+  type LabelCorrected,
 } from './gen/vegvision/events/v1/events_pb';
 
 export * from './gen/vegvision/events/v1/events_pb';
 
-export const EVENT_TYPES = ['ImageUploaded', 'ImageClassified', 'ColourDetected'] as const;
+export const EVENT_TYPES = ['ImageUploaded', 'ImageClassified', 'ColourDetected', 'LabelCorrected', 'ImageDeleted'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Current payload schema version of each event type. */
@@ -21,18 +25,24 @@ export const SCHEMA_VERSIONS: Record<EventType, number> = {
   ImageUploaded: 1,
   ImageClassified: 1,
   ColourDetected: 1,
+  LabelCorrected: 1,
+  ImageDeleted: 1,
 };
 
 export interface EventDataMap {
   ImageUploaded: ImageUploaded;
   ImageClassified: ImageClassified;
   ColourDetected: ColourDetected;
+  LabelCorrected: LabelCorrected;
+  ImageDeleted: ImageDeleted;
 }
 
 const SCHEMAS = {
   ImageUploaded: ImageUploadedSchema,
   ImageClassified: ImageClassifiedSchema,
   ColourDetected: ColourDetectedSchema,
+  LabelCorrected: LabelCorrectedSchema,
+  ImageDeleted: ImageDeletedSchema,
 } as const;
 
 /** Metadata carried by every event (see EventMetadata in proto/). */

@@ -23,13 +23,22 @@ export function imageIdFromStreamId(streamId: string): string | null {
   return streamId.startsWith(IMAGE_STREAM_PREFIX) ? streamId.slice(IMAGE_STREAM_PREFIX.length) : null;
 }
 
-/** Event id of the classification of an image by one model version (one per pair). */
-export const classificationEventId = (imageId: string, modelVersion: string): string =>
-  deterministicUuid('vegvision:classified', `${imageId}\0${modelVersion}`);
+// An image deleted and uploaded again starts a new life (incarnation 1, 2, ...) on the same
+// stream: what is recorded once per image is recorded once per life, so the ids of incarnation
+// n > 0 name it; incarnation 0 keeps the ids every existing log already holds.
+const life = (incarnation: number): string => (incarnation > 0 ? `\0${incarnation}` : '');
 
-/** Event id of the colours of an image by one algorithm version (one per pair). */
-export const coloursEventId = (imageId: string, algorithmVersion: string): string =>
-  deterministicUuid('vegvision:colours', `${imageId}\0${algorithmVersion}`);
+/** Event id of the classification of an image by one model version (one per pair and life of the image). */
+export const classificationEventId = (imageId: string, modelVersion: string, incarnation = 0): string =>
+  deterministicUuid('vegvision:classified', `${imageId}\0${modelVersion}${life(incarnation)}`);
+
+/** Event id of the colours of an image by one algorithm version (one per pair and life of the image). */
+export const coloursEventId = (imageId: string, algorithmVersion: string, incarnation = 0): string =>
+  deterministicUuid('vegvision:colours', `${imageId}\0${algorithmVersion}${life(incarnation)}`);
+
+/** Event id of the deletion of one life of an image: concurrent deletions record it once. */
+export const deletionEventId = (imageId: string, incarnation: number): string =>
+  deterministicUuid('vegvision:deleted', `${imageId}\0${incarnation}`);
 
 /** Event id of a catalog import of one file: re-importing the same file adds nothing. */
 export const importEventId = (sha256: string, relativePath: string): string =>

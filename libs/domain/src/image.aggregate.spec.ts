@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import {
   classificationEventId,
+  coloursEventId,
   decideClassification,
+  decideCorrection,
+  decideDeletion,
+  MAX_CORRECTION_NOTE_LENGTH,
   decideColours,
   decideUpload,
   emptyState,
@@ -67,8 +71,10 @@ describe('image aggregate', () => {
   it('the first upload is the one at revision 0: nothing else can be recorded before it', () => {
     expect(() => decideClassification(emptyState(imageId), classification, ctx)).toThrow(ImageNotFoundError);
     expect(() => decideColours(emptyState(imageId), colours, ctx)).toThrow(ImageNotFoundError);
-    expect(isFirstUpload(0)).toBe(true);
-    expect(isFirstUpload(1)).toBe(false);
+    const first = decideUpload(emptyState(imageId), upload, ctx);
+    const second = decideUpload(fold(imageId, first), upload, ctx);
+    expect(isFirstUpload(fold(imageId, [...first, ...second]), 0)).toBe(true);
+    expect(isFirstUpload(fold(imageId, [...first, ...second]), 1)).toBe(false);
   });
 
   it('rejects uploads that break invariants', () => {
@@ -105,5 +111,82 @@ describe('image aggregate', () => {
     const coloured = decideColours(state, colours, ctx);
     expect(coloured[0].data).toMatchObject({ rgbHex: '#FF0000', rybHex: '#FE2712' });
     expect(decideColours(fold(imageId, [...uploaded, ...coloured]), colours, ctx)).toEqual([]);
+  });
+
+  describe('corrections', () => {
+    const uploaded = decideUpload(emptyState(imageId), upload, ctx);
+    const classified = decideClassification(fold(imageId, uploaded), classification, ctx);
+
+    it('records who said which kind, when, with the label it replaces', () => {
+      const [event] = decideCorrection(fold(imageId, [...uploaded, ...classified]), { kind: 'Capsicum', note: 'red pepper', by: 'ana' }, ctx);
+      expect(event.meta).toMatchObject({ type: 'LabelCorrected', schemaVersion: 1, correlationId: 'corr-1' });
+      expect(event.data).toMatchObject({ imageId, kind: 'Capsicum', note: 'red pepper', correctedBy: 'ana', correctedAt: '2026-01-02T03:04:05.000Z', previousKind: 'Tomato' });
+      const state = fold(imageId, [...uploaded, ...classified, event]);
+      expect(state.correction).toMatchObject({ kind: 'Capsicum', by: 'ana' });
+      // A later model label leaves the correction in place.
+      const relabelled = decideClassification(state, { ...classification, modelVersion: 'm2' }, ctx);
+      const later = fold(imageId, [...uploaded, ...classified, event, ...relabelled]);
+      expect(later.correction?.kind).toBe('Capsicum');
+      expect(decideCorrection(later, { kind: 'Tomato', by: 'bo' }, ctx)[0].data).toMatchObject({ previousKind: 'Capsicum', note: '' });
+    });
+
+    it('refuses unknown kinds, long notes, no actor and missing images', () => {
+      const state = fold(imageId, uploaded);
+      expect(() => decideCorrection(state, { kind: 'Banana', by: 'ana' }, ctx)).toThrow(/unknown kind/);
+      expect(() => decideCorrection(state, { kind: 'Bean', by: 'ana', note: 'x'.repeat(MAX_CORRECTION_NOTE_LENGTH + 1) }, ctx)).toThrow(/at most/);
+      expect(decideCorrection(state, { kind: 'not_a_vegetable', by: 'ana', note: 'x'.repeat(MAX_CORRECTION_NOTE_LENGTH) }, ctx)).toHaveLength(1);
+      expect(() => decideCorrection(state, { kind: 'Bean', by: ' ' }, ctx)).toThrow(DomainError);
+      expect(() => decideCorrection(emptyState(imageId), { kind: 'Bean', by: 'ana' }, ctx)).toThrow(ImageNotFoundError);
+    });
+  });
+
+  describe('deletion', () => {
+    const uploaded = decideUpload(emptyState(imageId), upload, ctx);
+    const classified = decideClassification(fold(imageId, uploaded), classification, ctx);
+    const coloured = decideColours(fold(imageId, [...uploaded, ...classified]), colours, ctx);
+    const before = [...uploaded, ...classified, ...coloured];
+    const deleted = decideDeletion(fold(imageId, before), { by: 'ana' }, ctx);
+
+    it('ends the life of the image once: a second deletion and labels of the deleted image are refused', () => {
+      expect(deleted[0].meta.type).toBe('ImageDeleted');
+      expect(deleted[0].data).toMatchObject({ imageId, deletedBy: 'ana' });
+      // Two concurrent deletions decide the same event id, which the store records once.
+      expect(decideDeletion(fold(imageId, before), { by: 'bo' }, ctx)[0].meta.eventId).toBe(deleted[0].meta.eventId);
+      const state = fold(imageId, [...before, ...deleted]);
+      expect(state).toMatchObject({ exists: false, incarnation: 1, correction: null, modelKind: null });
+      expect(state.objectKeys.size).toBe(0);
+      expect(() => decideDeletion(state, { by: 'ana' }, ctx)).toThrow(ImageNotFoundError);
+      expect(() => decideCorrection(state, { kind: 'Bean', by: 'ana' }, ctx)).toThrow(ImageNotFoundError);
+      expect(() => decideClassification(state, classification, ctx)).toThrow(ImageNotFoundError);
+    });
+
+    it('ignores a label that lands after the deletion (computed while it was recorded)', () => {
+      const late = decideClassification(fold(imageId, uploaded), { ...classification, modelVersion: 'm2' }, ctx);
+      const state = fold(imageId, [...before, ...deleted, ...late]);
+      expect(state.exists).toBe(false);
+      expect(state.classifiedBy.size).toBe(0);
+    });
+
+    it('an upload of the same bytes afterwards starts a new life that is labelled anew', () => {
+      const again = decideUpload(fold(imageId, [...before, ...deleted]), upload, ctx);
+      expect(again).toHaveLength(1);
+      const events = [...before, ...deleted, ...again];
+      const state = fold(imageId, events);
+      expect(state).toMatchObject({ exists: true, incarnation: 1, lifeStarts: [0, 4] });
+      expect(isFirstUpload(state, 4)).toBe(true);
+      expect([...state.objectKeys]).toEqual([upload.objectKey]);
+      const [relabel] = decideClassification(state, classification, ctx);
+      expect(relabel.meta.eventId).not.toBe(classificationEventId(imageId, 'm1'));
+      expect(relabel.meta.eventId).toBe(classificationEventId(imageId, 'm1', 1));
+      expect(decideColours(state, colours, ctx)[0].meta.eventId).toBe(coloursEventId(imageId, colours.algorithmVersion, 1));
+      // The deletion of the second life has its own id.
+      expect(decideDeletion(state, { by: 'ana' }, ctx)[0].meta.eventId).not.toBe(deleted[0].meta.eventId);
+    });
+
+    it('a re-run import (same deterministic upload id) does not bring the image back', () => {
+      const imported = decideUpload(emptyState(imageId), { ...upload, eventId: importEventId(sha, 'Bean/1.jpg') }, ctx);
+      const gone = decideDeletion(fold(imageId, imported), { by: 'ana' }, ctx);
+      expect(decideUpload(fold(imageId, [...imported, ...gone]), { ...upload, eventId: importEventId(sha, 'Bean/1.jpg') }, ctx)).toEqual([]);
+    });
   });
 });

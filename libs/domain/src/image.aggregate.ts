@@ -4,6 +4,13 @@
 // and every fact recorded at most once has a deterministic event id, so the store's event-id
 // idempotency enforces it: the events can be appended whatever happened on the stream since it
 // was read (no expected revision, see ImageCommands in libs/application).
+//
+// Deletion is the one fact that ends others: ImageDeleted closes the image's current life
+// (incarnation). Whatever lands on the stream after it and before the next upload (a label
+// computed while the deletion was recorded) belongs to no life and is ignored, here and in the
+// read model. An upload of the same bytes after a deletion starts the next life on the same
+// stream; what is recorded once per image is recorded once per life (the ids of ./ids.ts name
+// the incarnation), so a re-uploaded image is classified and coloured anew.
 import {
   ImageSource,
   SCHEMA_VERSIONS,
@@ -14,16 +21,34 @@ import {
   type EventType,
 } from '@vegvision/contracts';
 import { DomainError, ImageNotFoundError } from './errors';
-import { classificationEventId, coloursEventId, imageIdFromSha256, newId } from './ids';
+import { classificationEventId, coloursEventId, deletionEventId, imageIdFromSha256, newId } from './ids';
 import { isKind, isLabel } from './kinds';
 
 export const ACCEPTED_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/heic', 'image/heif'] as const;
 const HEX_RE = /^#[0-9A-F]{6}$/;
 const SHA_RE = /^[0-9a-f]{64}$/;
 
+/** Longest note a correction may carry, in characters. */
+export const MAX_CORRECTION_NOTE_LENGTH = 1000;
+/** Longest name of the person (editor credential) behind a correction or deletion. */
+export const MAX_ACTOR_LENGTH = 100;
+
+/** The correction the catalog shows: the newest LabelCorrected of the image's current life. */
+export interface CorrectionState {
+  eventId: string;
+  kind: string;
+  by: string;
+  at: string;
+}
+
 export interface ImageState {
   imageId: string;
+  /** Uploaded and not deleted since. */
   exists: boolean;
+  /** Lives the image has had before the current one (number of ImageDeleted applied). */
+  incarnation: number;
+  /** Stream revisions of the first upload of each life, oldest first. */
+  lifeStarts: number[];
   sha256: string | null;
   /** Revision of the stream's last event, -1 when the stream is empty. */
   revision: number;
@@ -32,35 +57,59 @@ export interface ImageState {
   objectKeys: Set<string>;
   classifiedBy: Map<string, string>;
   colouredBy: Map<string, { rgbHex: string; rybHex: string }>;
+  /** Newest model label of the current life (log order), null before the first. */
+  modelKind: string | null;
+  correction: CorrectionState | null;
 }
 
 export function emptyState(imageId: string): ImageState {
   return {
     imageId,
     exists: false,
+    incarnation: 0,
+    lifeStarts: [],
     sha256: null,
     revision: -1,
     uploadEventIds: new Set(),
     objectKeys: new Set(),
     classifiedBy: new Map(),
     colouredBy: new Map(),
+    modelKind: null,
+    correction: null,
   };
 }
 
 export function evolve(state: ImageState, event: DomainEvent): ImageState {
   const next: ImageState = { ...state, revision: state.revision + 1 };
   if (isEvent(event, 'ImageUploaded')) {
+    if (!state.exists) next.lifeStarts = [...state.lifeStarts, next.revision];
     next.exists = true;
     next.sha256 = event.data.sha256;
+    // Upload event ids stay across lives: a re-run import (deterministic ids) never brings a deleted image back.
     next.uploadEventIds = new Set(state.uploadEventIds).add(event.meta.eventId);
     next.objectKeys = state.objectKeys.has(event.data.objectKey) ? state.objectKeys : new Set(state.objectKeys).add(event.data.objectKey);
-  } else if (isEvent(event, 'ImageClassified')) {
+    return next;
+  }
+  // Anything else between a deletion and the next upload belongs to no life.
+  if (!state.exists) return next;
+  if (isEvent(event, 'ImageClassified')) {
     next.classifiedBy = new Map(state.classifiedBy).set(event.data.modelVersion, event.data.kind);
+    next.modelKind = event.data.kind;
   } else if (isEvent(event, 'ColourDetected')) {
     next.colouredBy = new Map(state.colouredBy).set(event.data.algorithmVersion, {
       rgbHex: event.data.rgbHex,
       rybHex: event.data.rybHex,
     });
+  } else if (isEvent(event, 'LabelCorrected')) {
+    next.correction = { eventId: event.meta.eventId, kind: event.data.kind, by: event.data.correctedBy, at: event.data.correctedAt };
+  } else if (isEvent(event, 'ImageDeleted')) {
+    next.exists = false;
+    next.incarnation = state.incarnation + 1;
+    next.objectKeys = new Set();
+    next.classifiedBy = new Map();
+    next.colouredBy = new Map();
+    next.modelKind = null;
+    next.correction = null;
   }
   return next;
 }
@@ -109,7 +158,8 @@ export interface UploadImage {
  * existing image is recorded as another ImageUploaded on its stream (both uploads kept).
  * An upload whose event id is already recorded decides nothing (idempotent). A stream's first
  * event is always an ImageUploaded (nothing else is decided before the image exists), so the
- * upload recorded at revision 0 is the image's first; every later one is a duplicate.
+ * upload recorded at revision 0 is the image's first; every later one is a duplicate, until a
+ * deletion: the next upload recorded after an ImageDeleted starts the image's next life.
  */
 export function decideUpload(state: ImageState, cmd: UploadImage, ctx: CommandContext): DomainEvent[] {
   const sha256 = cmd.sha256.toLowerCase();
@@ -153,8 +203,11 @@ export function decideUpload(state: ImageState, cmd: UploadImage, ctx: CommandCo
   ];
 }
 
-/** Whether the ImageUploaded recorded at this stream revision is the image's first upload (see decideUpload). */
-export const isFirstUpload = (revision: number): boolean => revision === 0;
+/**
+ * Whether the ImageUploaded recorded at this stream revision is the first upload of a life of
+ * the image (see decideUpload); `state` is folded from a read made after it was recorded.
+ */
+export const isFirstUpload = (state: ImageState, revision: number): boolean => state.lifeStarts.includes(revision);
 
 export interface RecordClassification {
   modelVersion: string;
@@ -180,7 +233,7 @@ export function decideClassification(
   if (state.classifiedBy.has(cmd.modelVersion)) return [];
   return [
     {
-      meta: meta('ImageClassified', classificationEventId(state.imageId, cmd.modelVersion), ctx),
+      meta: meta('ImageClassified', classificationEventId(state.imageId, cmd.modelVersion, state.incarnation), ctx),
       data: makeEventData('ImageClassified', {
         imageId: state.imageId,
         modelVersion: cmd.modelVersion,
@@ -214,7 +267,7 @@ export function decideColours(state: ImageState, cmd: RecordColours, ctx: Comman
   if (state.colouredBy.has(cmd.algorithmVersion)) return [];
   return [
     {
-      meta: meta('ColourDetected', coloursEventId(state.imageId, cmd.algorithmVersion), ctx),
+      meta: meta('ColourDetected', coloursEventId(state.imageId, cmd.algorithmVersion, state.incarnation), ctx),
       data: makeEventData('ColourDetected', {
         imageId: state.imageId,
         algorithmVersion: cmd.algorithmVersion,
@@ -223,6 +276,70 @@ export function decideColours(state: ImageState, cmd: RecordColours, ctx: Comman
         rgbShares: cmd.rgbShares,
         rybShares: cmd.rybShares,
         detectedAt: (ctx.now?.() ?? new Date()).toISOString(),
+      }),
+    },
+  ];
+}
+
+function assertActor(by: string): void {
+  if (typeof by !== 'string' || by.trim() === '' || by.length > MAX_ACTOR_LENGTH) {
+    throw new DomainError('invalid_actor', `who acted must be a name of 1..${MAX_ACTOR_LENGTH} characters`);
+  }
+}
+
+export interface CorrectLabel {
+  kind: string;
+  note?: string;
+  /** Who corrects it (the editor credential's name). */
+  by: string;
+  /** Defaults to a new UUID: every correction is its own fact, the newest one counts. */
+  eventId?: string;
+}
+
+/** A person's label of an existing image. */
+export function decideCorrection(state: ImageState, cmd: CorrectLabel, ctx: CommandContext): DomainEvent[] {
+  if (!state.exists) throw new ImageNotFoundError(state.imageId);
+  if (typeof cmd.kind !== 'string' || !isLabel(cmd.kind)) throw new DomainError('unknown_kind', `unknown kind "${String(cmd.kind).slice(0, 60)}"`);
+  const note = cmd.note ?? '';
+  if (typeof note !== 'string' || note.length > MAX_CORRECTION_NOTE_LENGTH) {
+    throw new DomainError('note_too_long', `a note has at most ${MAX_CORRECTION_NOTE_LENGTH} characters`);
+  }
+  assertActor(cmd.by);
+  const at = (ctx.now?.() ?? new Date()).toISOString();
+  return [
+    {
+      meta: meta('LabelCorrected', cmd.eventId ?? newId(), ctx),
+      data: makeEventData('LabelCorrected', {
+        imageId: state.imageId,
+        kind: cmd.kind,
+        note,
+        correctedBy: cmd.by,
+        correctedAt: at,
+        previousKind: state.correction?.kind ?? state.modelKind ?? '',
+      }),
+    },
+  ];
+}
+
+export interface DeleteImage {
+  /** Who deletes it (the editor credential's name). */
+  by: string;
+}
+
+/**
+ * Ends the image's current life. One deletion per life (deterministic id): concurrent
+ * deletions record it once; deleting an image that does not exist (any more) is refused.
+ */
+export function decideDeletion(state: ImageState, cmd: DeleteImage, ctx: CommandContext): DomainEvent[] {
+  if (!state.exists) throw new ImageNotFoundError(state.imageId);
+  assertActor(cmd.by);
+  return [
+    {
+      meta: meta('ImageDeleted', deletionEventId(state.imageId, state.incarnation), ctx),
+      data: makeEventData('ImageDeleted', {
+        imageId: state.imageId,
+        deletedBy: cmd.by,
+        deletedAt: (ctx.now?.() ?? new Date()).toISOString(),
       }),
     },
   ];

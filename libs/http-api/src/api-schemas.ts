@@ -1,7 +1,7 @@
 // OpenAPI schemas of the API's parameters and JSON answers (OpenAPI 3.0: `nullable`).
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { PALETTES } from '@vegvision/colour';
-import { KINDS, NOT_A_VEGETABLE } from '@vegvision/domain';
+import { KINDS, MAX_CORRECTION_NOTE_LENGTH, NOT_A_VEGETABLE } from '@vegvision/domain';
 import { ACCEPTED_IMAGE_TYPES } from '@vegvision/imaging';
 import { CORRELATION_ID_MAX_LENGTH, CORRELATION_ID_PATTERN } from './correlation-id';
 import { LABEL_SCHEMA_PROPERTIES } from './label-view';
@@ -23,6 +23,41 @@ const int: SchemaObject = { type: 'integer' };
 const num: SchemaObject = { type: 'number' };
 const share: SchemaObject = { type: 'object', required: ['hex', 'share'], properties: { hex: str, share: num } };
 
+function correctionItemSchema(): SchemaObject {
+  return {
+    type: 'object',
+    required: ['eventId', 'imageId', 'kind', 'note', 'correctedBy', 'correctedAt', 'previousKind'],
+    properties: { eventId: { type: 'string', format: 'uuid' }, imageId: str, kind: str, note: str, correctedBy: str, correctedAt: str, previousKind: nstr, position: int },
+  };
+}
+
+/** Body of POST /api/images/:id/corrections. */
+export const CORRECTION_REQUEST_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['kind'],
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', enum: LABELS },
+    note: { type: 'string', maxLength: MAX_CORRECTION_NOTE_LENGTH },
+  },
+};
+
+/** Answer of POST /api/images/:id/corrections. */
+export const CORRECTION_RECORDED_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['eventId', 'imageId', 'kind', 'note', 'correctedBy', 'correctedAt', 'previousKind', 'links'],
+  properties: {
+    eventId: { type: 'string', format: 'uuid' },
+    imageId: { type: 'string', format: 'uuid' },
+    kind: { type: 'string', enum: LABELS },
+    note: str,
+    correctedBy: str,
+    correctedAt: str,
+    previousKind: nstr,
+    links: { type: 'object', required: ['image'], properties: { image: str } },
+  },
+};
+
 export const IMAGE_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['imageId', 'status', 'url'],
@@ -41,6 +76,20 @@ export const IMAGE_SCHEMA: SchemaObject = {
     uploadedAt: str,
     uploadCount: int,
     ...LABEL_SCHEMA_PROPERTIES,
+    labelSource: {
+      type: 'string',
+      nullable: true,
+      enum: ['model', 'person', null],
+      description: '"person" when `kind` is a correction by a person (shown over every model label, relabels included), "model" otherwise.',
+    },
+    modelKind: { type: 'string', nullable: true, description: 'The newest model label, whatever a person said.' },
+    correction: {
+      type: 'object',
+      nullable: true,
+      description: 'The newest correction by a person, null when none.',
+      required: ['kind', 'by', 'at', 'note'],
+      properties: { kind: str, by: str, at: str, note: str },
+    },
     modelVersion: nstr,
     classifiedAt: nstr,
     rgbHex: nstr,
@@ -57,9 +106,14 @@ export const IMAGE_SCHEMA: SchemaObject = {
 
 export const IMAGE_DETAIL_SCHEMA: SchemaObject = {
   ...IMAGE_SCHEMA,
-  required: [...(IMAGE_SCHEMA.required ?? []), 'classifications'],
+  required: [...(IMAGE_SCHEMA.required ?? []), 'classifications', 'corrections'],
   properties: {
     ...IMAGE_SCHEMA.properties,
+    corrections: {
+      type: 'array',
+      description: 'Every correction of the image by a person, oldest first.',
+      items: correctionItemSchema(),
+    },
     classifications: {
       type: 'array',
       description: "Every model's label of the image, oldest first.",

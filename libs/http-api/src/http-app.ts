@@ -16,6 +16,8 @@ import { JsonBodyInterceptor } from './json-body.interceptor';
 import { methodNotAllowed, type RouteLayer } from './method-not-allowed';
 import { MultipartFileInterceptor } from './multipart-file.interceptor';
 import { buildOpenApiDocument } from './openapi';
+import { EditorTokenGuard } from './editor-token.guard';
+import { ImageEditsController } from './image-edits.controller';
 import { ProblemFilter } from './problem';
 import { uploadLimits } from './upload-limits';
 
@@ -25,8 +27,8 @@ class HttpApiModule {
     return {
       module: HttpApiModule,
       imports: [VegvisionModule.forRoot({ config, logger, workers })],
-      controllers: api ? [ImagesController, ModelsController, AdminController, HealthController] : [HealthController],
-      providers: [AdminTokenGuard, MultipartFileInterceptor, JsonBodyInterceptor],
+      controllers: api ? [ImagesController, ImageEditsController, ModelsController, AdminController, HealthController] : [HealthController],
+      providers: [AdminTokenGuard, EditorTokenGuard, MultipartFileInterceptor, JsonBodyInterceptor],
     };
   }
 }
@@ -70,7 +72,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestExpres
       // from stopping the process until it disconnected.
       forceCloseConnections: true,
       cors: config.http.corsOrigins.length
-        ? { origin: config.http.corsOrigins, methods: ['GET', 'POST'], maxAge: 600 }
+        ? { origin: config.http.corsOrigins, methods: ['GET', 'POST', 'DELETE'], maxAge: 600 }
         : false,
     },
   );

@@ -138,7 +138,8 @@ export class ImagesController {
     const image = await this.catalog.image(id);
     if (!image) throw new ApiProblem(404, 'image_not_found', `No image with id ${id} (it may still be processing).`);
     const history = await this.catalog.classifications(id);
-    return { ...withClosestKind(image), classifications: history.map(withClosestKind) };
+    const corrections = await this.catalog.corrections(id);
+    return { ...withClosestKind(image), classifications: history.map(withClosestKind), corrections };
   }
 
   @Get('images')

@@ -27,7 +27,7 @@ const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Bad request (e.g. `repeated_parameter`, and the operation\'s own validation codes)',
   401: 'Unauthorized (`unauthorized`, `link_not_signed`)',
-  403: 'Forbidden (`admin_disabled`, `forbidden`, `invalid_link`)',
+  403: 'Forbidden (`admin_disabled`, `editing_disabled`, `forbidden`, `invalid_link`)',
   404: 'Not found',
   408: 'The upload body did not arrive in time (`upload_timeout`)',
   409: 'Conflict (`relabel_already_running`)',

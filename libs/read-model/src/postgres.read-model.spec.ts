@@ -62,6 +62,8 @@ async function openScratch(): Promise<{ readModel: MikroOrmReadModel; schema: st
         );
         expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual([
           'classifications',
+          'corrections',
+          'deleted_images',
           'images',
           'projection_checkpoints',
           'read_model_migrations',
@@ -86,7 +88,7 @@ async function openScratch(): Promise<{ readModel: MikroOrmReadModel; schema: st
             .fork()
             .getConnection()
             .execute(`select name from "${scratch.schema}".read_model_migrations`);
-          expect(applied).toEqual([{ name: 'Migration20250601000000Initial' }]);
+          expect(applied).toEqual([{ name: 'Migration20250601000000Initial' }, { name: 'Migration20260301000000Corrections' }]);
         } finally {
           await other.close();
         }

@@ -31,8 +31,17 @@ export interface ImageView {
   uploadedAt: string;
   /** How many ImageUploaded events the image's stream holds (same bytes uploaded again). */
   uploadCount: number;
-  /** Newest classification (by event position), null until classified. */
+  /**
+   * The label shown: the newest correction by a person if there is one (labelSource 'person'),
+   * else the newest classification by position (labelSource 'model'); null until either.
+   * Browse filters and facets count this label.
+   */
   kind: string | null;
+  labelSource: 'model' | 'person' | null;
+  /** The newest model label, whatever a person said. */
+  modelKind: string | null;
+  /** The newest correction, null when no person corrected the image. */
+  correction: CorrectionSummary | null;
   confidence: number | null;
   top: KindScoreView[];
   modelVersion: string | null;
@@ -45,6 +54,26 @@ export interface ImageView {
   colouredAt: string | null;
   /** 'processing' until both a classification and colours are projected, then 'ready'. */
   status: 'processing' | 'ready';
+}
+
+export interface CorrectionSummary {
+  kind: string;
+  by: string;
+  at: string;
+  note: string;
+}
+
+/** One LabelCorrected event of an image (the history keeps every correction). */
+export interface CorrectionView {
+  eventId: string;
+  imageId: string;
+  kind: string;
+  note: string;
+  correctedBy: string;
+  correctedAt: string;
+  /** The label shown when the correction was made. */
+  previousKind: string | null;
+  position: number;
 }
 
 /** One ImageClassified event of an image (the history keeps every model's label). */
@@ -82,7 +111,10 @@ export interface ReadModel {
   migrate(): Promise<void>;
 
   /**
-   * Applies one event of the log to the projection `projection`, exactly once. Events may
+   * Applies one event of the log to the projection `projection`, exactly once. ImageDeleted
+   * removes the image's rows (image, classifications, corrections) and leaves a tombstone (the
+   * id and position only): events of the deleted life that arrive later are skipped, and an
+   * ImageUploaded after the deletion creates the image anew. Events may
    * arrive from a partitioned bus: they are ordered per image, not globally. So an event is
    * skipped (returns false) when its image's row has already applied an event at this or a
    * later position (per-image `last_position`), and for safety also when its event id is
@@ -104,6 +136,8 @@ export interface ReadModel {
   findBySha256(sha256: string): Promise<ImageView | null>;
   /** Every classification of an image, oldest first. */
   classifications(imageId: string): Promise<ClassificationView[]>;
+  /** Every correction of an image, oldest first. */
+  corrections(imageId: string): Promise<CorrectionView[]>;
 
   /**
    * A uniformly random sample of at most `count` images that match every given filter

@@ -3,7 +3,9 @@
 // To change the schema: add a new class (never edit a released one) and append it here.
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20250601000000Initial } from './Migration20250601000000Initial';
+import { Migration20260301000000Corrections } from './Migration20260301000000Corrections';
 
 export const READ_MODEL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20250601000000Initial', class: Migration20250601000000Initial },
+  { name: 'Migration20260301000000Corrections', class: Migration20260301000000Corrections },
 ];

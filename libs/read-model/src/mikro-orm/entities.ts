@@ -35,6 +35,30 @@ export interface ImageRow {
   status: 'processing' | 'ready';
   /** Log position of the last event applied to this image (events are ordered per image). */
   lastPosition: number;
+  /** The newest model label; `kind` is the label shown (a person's correction over it). */
+  modelKind: string | null;
+  correctedKind: string | null;
+  correctedBy: string | null;
+  correctedAt: Date | null;
+  correctionNote: string | null;
+}
+
+/** One row per LabelCorrected event of an image that exists (the correction history). */
+export interface CorrectionRow {
+  eventId: string;
+  imageId: string;
+  kind: string;
+  note: string;
+  correctedBy: string;
+  correctedAt: Date;
+  previousKind: string | null;
+  position: number;
+}
+
+/** A deleted image: its id and the log position of the last event of its deleted life, nothing else. */
+export interface DeletedImageRow {
+  imageId: string;
+  position: number;
 }
 
 /** One row per ImageClassified event (the classification history). */
@@ -88,6 +112,35 @@ export const ImageSchema = new EntitySchema<ImageRow>({
     colouredAt: { type: 'datetime', fieldName: 'coloured_at', nullable: true },
     status: { type: 'string', fieldName: 'status' },
     lastPosition: { type: new BigIntType('number'), fieldName: 'last_position' },
+    modelKind: { type: 'string', fieldName: 'model_kind', nullable: true },
+    correctedKind: { type: 'string', fieldName: 'corrected_kind', nullable: true },
+    correctedBy: { type: 'string', fieldName: 'corrected_by', nullable: true },
+    correctedAt: { type: 'datetime', fieldName: 'corrected_at', nullable: true },
+    correctionNote: { type: 'string', fieldName: 'correction_note', nullable: true },
+  },
+});
+
+export const CorrectionSchema = new EntitySchema<CorrectionRow>({
+  name: 'CorrectionRow',
+  tableName: 'corrections',
+  properties: {
+    eventId: { type: 'string', fieldName: 'event_id', primary: true },
+    imageId: { type: 'string', fieldName: 'image_id' },
+    kind: { type: 'string', fieldName: 'kind' },
+    note: { type: 'string', fieldName: 'note' },
+    correctedBy: { type: 'string', fieldName: 'corrected_by' },
+    correctedAt: { type: 'datetime', fieldName: 'corrected_at' },
+    previousKind: { type: 'string', fieldName: 'previous_kind', nullable: true },
+    position: { type: new BigIntType('number'), fieldName: 'position' },
+  },
+});
+
+export const DeletedImageSchema = new EntitySchema<DeletedImageRow>({
+  name: 'DeletedImageRow',
+  tableName: 'deleted_images',
+  properties: {
+    imageId: { type: 'string', fieldName: 'image_id', primary: true },
+    position: { type: new BigIntType('number'), fieldName: 'position' },
   },
 });
 
@@ -115,4 +168,4 @@ export const CheckpointSchema = new EntitySchema<CheckpointRow>({
   },
 });
 
-export const READ_MODEL_ENTITIES = [ImageSchema, ClassificationSchema, CheckpointSchema];
+export const READ_MODEL_ENTITIES = [ImageSchema, ClassificationSchema, CorrectionSchema, DeletedImageSchema, CheckpointSchema];

@@ -5,7 +5,9 @@ import {
   type ColourDetected,
   type DomainEvent,
   type ImageClassified,
+  type ImageDeleted,
   type ImageUploaded,
+  type LabelCorrected,
 } from '@vegvision/contracts';
 import { InvalidEventError } from '../errors';
 import type { KindScoreView, PaletteShareView } from '../read-model.port';
@@ -48,7 +50,23 @@ export interface ColourChange {
   detectedAt: Date;
 }
 
-export type Change = UploadedChange | ClassifiedChange | ColourChange;
+export interface CorrectedChange {
+  type: 'LabelCorrected';
+  eventId: string;
+  imageId: string;
+  kind: string;
+  note: string;
+  correctedBy: string;
+  correctedAt: Date;
+  previousKind: string | null;
+}
+
+export interface DeletedChange {
+  type: 'ImageDeleted';
+  imageId: string;
+}
+
+export type Change = UploadedChange | ClassifiedChange | ColourChange | CorrectedChange | DeletedChange;
 
 const HEX = /^#[0-9A-Fa-f]{6}$/;
 const SHA256 = /^[0-9a-fA-F]{64}$/;
@@ -150,6 +168,23 @@ export function toChange(event: DomainEvent): Change {
         rybShares: shares(d.rybShares, 'rybShares'),
         detectedAt: time(d.detectedAt, 'detectedAt'),
       };
+    }
+    case 'LabelCorrected': {
+      const d = event.data as LabelCorrected;
+      return {
+        type: 'LabelCorrected',
+        eventId,
+        imageId: text(d.imageId, 'imageId'),
+        kind: text(d.kind, 'kind'),
+        note: typeof d.note === 'string' ? d.note : '',
+        correctedBy: text(d.correctedBy, 'correctedBy'),
+        correctedAt: time(d.correctedAt, 'correctedAt'),
+        previousKind: optional(d.previousKind),
+      };
+    }
+    case 'ImageDeleted': {
+      const d = event.data as ImageDeleted;
+      return { type: 'ImageDeleted', imageId: text(d.imageId, 'imageId') };
     }
     default:
       return fail(`unknown event type "${String((meta as { type?: unknown })?.type)}"`);

@@ -24,6 +24,7 @@ import {
 import {
   CATALOG_PROJECTION,
   type ClassificationView,
+  type CorrectionView,
   type Facets,
   type ImageView,
   type Palette,
@@ -33,8 +34,11 @@ import {
 import {
   CheckpointSchema,
   ClassificationSchema,
+  CorrectionSchema,
+  DeletedImageSchema,
   ImageSchema,
   type ClassificationRow,
+  type CorrectionRow,
   type ImageRow,
 } from './entities';
 import { toChange, type Change } from './event-mapping';
@@ -47,8 +51,12 @@ export const MAX_SAMPLE_COUNT = 9;
 const PALETTES: readonly Palette[] = ['RGB', 'RYB'];
 const HEX = /^#[0-9A-F]{6}$/;
 
-/** One row of `dump()`: an image or a classification, tagged with its table. */
-export type DumpRow = ({ table: 'images' } & ImageView) | ({ table: 'classifications' } & ClassificationView);
+/** One row of `dump()`: an image, a classification, a correction or a tombstone, tagged with its table. */
+export type DumpRow =
+  | ({ table: 'images' } & ImageView)
+  | ({ table: 'classifications' } & ClassificationView)
+  | ({ table: 'corrections' } & CorrectionView)
+  | ({ table: 'deleted_images' } & { imageId: string; position: number });
 
 export class MikroOrmReadModel implements ReadModel {
   private closed = false;
@@ -139,6 +147,12 @@ export class MikroOrmReadModel implements ReadModel {
     return rows.map(toClassificationView);
   }
 
+  async corrections(imageId: string): Promise<CorrectionView[]> {
+    this.assertOpen();
+    const rows = await this.em().find(CorrectionSchema, { imageId }, { orderBy: { position: 'asc', eventId: 'asc' } });
+    return rows.map(toCorrectionView);
+  }
+
   async sample(query: SampleQuery): Promise<ImageView[]> {
     this.assertOpen();
     const where = sampleFilter(query);
@@ -177,6 +191,8 @@ export class MikroOrmReadModel implements ReadModel {
       // Same lock as `project`, so a reset never interleaves with a projector's transaction.
       const checkpoint = await this.lockCheckpoint(em, projection);
       await em.nativeDelete(ClassificationSchema, {});
+      await em.nativeDelete(CorrectionSchema, {});
+      await em.nativeDelete(DeletedImageSchema, {});
       await em.nativeDelete(ImageSchema, {});
       em.remove(checkpoint);
     });
@@ -190,9 +206,15 @@ export class MikroOrmReadModel implements ReadModel {
     images.sort((a, b) => compare(a.imageId, b.imageId));
     const history = (await em.find(ClassificationSchema, {})).map(toClassificationView);
     history.sort((a, b) => a.position - b.position || compare(a.eventId, b.eventId));
+    const corrections = (await em.find(CorrectionSchema, {})).map(toCorrectionView);
+    corrections.sort((a, b) => a.position - b.position || compare(a.eventId, b.eventId));
+    const deleted = (await em.find(DeletedImageSchema, {})).map((r) => ({ imageId: r.imageId, position: Number(r.position) }));
+    deleted.sort((a, b) => compare(a.imageId, b.imageId));
     return [
       ...images.map((row): DumpRow => ({ table: 'images', ...row })),
       ...history.map((row): DumpRow => ({ table: 'classifications', ...row })),
+      ...corrections.map((row): DumpRow => ({ table: 'corrections', ...row })),
+      ...deleted.map((row): DumpRow => ({ table: 'deleted_images', ...row })),
     ];
   }
 
@@ -237,6 +259,18 @@ export class MikroOrmReadModel implements ReadModel {
   /** Applies one change; false when the image has already seen this position (or the event). */
   private async apply(em: EntityManager, change: Change, position: number, eventType: string): Promise<boolean> {
     const image = await em.findOne(ImageSchema, { imageId: change.imageId });
+    const tombstone = image ? null : await em.findOne(DeletedImageSchema, { imageId: change.imageId });
+    if (tombstone) {
+      if (position <= tombstone.position) return false;
+      if (change.type !== 'ImageUploaded') {
+        // An event of the deleted life recorded after the deletion (a label computed meanwhile):
+        // nothing to show; the tombstone remembers it was seen.
+        tombstone.position = position;
+        return true;
+      }
+      // The same bytes uploaded after the deletion: the image starts anew.
+      em.remove(tombstone);
+    }
 
     if (change.type === 'ImageUploaded') {
       if (image) {
@@ -275,12 +309,25 @@ export class MikroOrmReadModel implements ReadModel {
         colouredAt: null,
         status: 'processing',
         lastPosition: position,
+        modelKind: null,
+        correctedKind: null,
+        correctedBy: null,
+        correctedAt: null,
+        correctionNote: null,
       });
       return true;
     }
 
     if (!image) throw new UnknownImageError(change.imageId, eventType, position);
     if (position <= image.lastPosition) return false;
+
+    if (change.type === 'ImageDeleted') {
+      await em.nativeDelete(ClassificationSchema, { imageId: change.imageId });
+      await em.nativeDelete(CorrectionSchema, { imageId: change.imageId });
+      em.remove(image);
+      em.create(DeletedImageSchema, { imageId: change.imageId, position });
+      return true;
+    }
 
     if (change.type === 'ImageClassified') {
       // The same event at a second log position is applied once only.
@@ -295,12 +342,30 @@ export class MikroOrmReadModel implements ReadModel {
         classifiedAt: change.classifiedAt,
         position,
       });
-      // Per image, positions only grow: this classification is the newest.
-      image.kind = change.kind;
+      // Per image, positions only grow: this classification is the newest. A person's label stays shown.
+      image.modelKind = change.kind;
+      image.kind = image.correctedKind ?? change.kind;
       image.confidence = change.confidence;
       image.top = change.top;
       image.modelVersion = change.modelVersion;
       image.classifiedAt = change.classifiedAt;
+    } else if (change.type === 'LabelCorrected') {
+      if (await em.findOne(CorrectionSchema, { eventId: change.eventId })) return false;
+      em.create(CorrectionSchema, {
+        eventId: change.eventId,
+        imageId: change.imageId,
+        kind: change.kind,
+        note: change.note,
+        correctedBy: change.correctedBy,
+        correctedAt: change.correctedAt,
+        previousKind: change.previousKind,
+        position,
+      });
+      image.correctedKind = change.kind;
+      image.correctedBy = change.correctedBy;
+      image.correctedAt = change.correctedAt;
+      image.correctionNote = change.note;
+      image.kind = change.kind;
     } else {
       image.rgbHex = change.rgbHex;
       image.rybHex = change.rybHex;
@@ -310,7 +375,7 @@ export class MikroOrmReadModel implements ReadModel {
       image.colouredAt = change.detectedAt;
     }
     image.lastPosition = position;
-    image.status = image.kind !== null && image.rgbHex !== null ? 'ready' : 'processing';
+    image.status = image.modelKind !== null && image.rgbHex !== null ? 'ready' : 'processing';
     return true;
   }
 }
@@ -376,6 +441,11 @@ function toImageView(row: ImageRow): ImageView {
     uploadedAt: row.uploadedAt.toISOString(),
     uploadCount: row.uploadCount,
     kind: row.kind ?? null,
+    labelSource: row.correctedKind ? 'person' : row.modelKind ? 'model' : null,
+    modelKind: row.modelKind ?? null,
+    correction: row.correctedKind
+      ? { kind: row.correctedKind, by: row.correctedBy ?? '', at: iso(row.correctedAt ?? null) ?? '', note: row.correctionNote ?? '' }
+      : null,
     confidence: row.confidence ?? null,
     top: (row.top ?? []).map((k) => ({ kind: k.kind, confidence: k.confidence })),
     modelVersion: row.modelVersion ?? null,
@@ -399,6 +469,19 @@ function toClassificationView(row: ClassificationRow): ClassificationView {
     confidence: row.confidence,
     top: (row.top ?? []).map((k) => ({ kind: k.kind, confidence: k.confidence })),
     classifiedAt: row.classifiedAt.toISOString(),
+    position: Number(row.position),
+  };
+}
+
+function toCorrectionView(row: CorrectionRow): CorrectionView {
+  return {
+    eventId: row.eventId,
+    imageId: row.imageId,
+    kind: row.kind,
+    note: row.note,
+    correctedBy: row.correctedBy,
+    correctedAt: row.correctedAt.toISOString(),
+    previousKind: row.previousKind ?? null,
     position: Number(row.position),
   };
 }

@@ -17,6 +17,7 @@ import {
   type EventType,
   type ImageClassified,
   type ImageUploaded,
+  type LabelCorrected,
 } from '@vegvision/contracts';
 import { CATALOG_PROJECTION, type ReadModel } from '../read-model.port';
 
@@ -107,6 +108,31 @@ export function makeClassified(imageId: string, overrides: ClassifiedOverrides =
     ).map((k) => makeKindScore(k.kind, k.confidence)),
   });
   return { meta: makeMeta('ImageClassified', { occurredAt: data.classifiedAt, ...meta }), data };
+}
+
+/** LabelCorrected of `imageId` (default: a person named "ana" says Capsicum). */
+export function makeCorrected(
+  imageId: string,
+  overrides: Omit<Payload<LabelCorrected>, 'imageId'> & { meta?: MetaOverrides } = {},
+): DomainEvent<'LabelCorrected'> {
+  const { meta, ...init } = overrides;
+  const data = makeEventData('LabelCorrected', {
+    imageId,
+    kind: 'Capsicum',
+    note: '',
+    correctedBy: 'ana',
+    correctedAt: fixtureTime(30),
+    previousKind: '',
+    ...init,
+  });
+  return { meta: makeMeta('LabelCorrected', { occurredAt: data.correctedAt, ...meta }), data };
+}
+
+/** ImageDeleted of `imageId`. */
+export function makeDeleted(imageId: string, overrides: { deletedBy?: string; deletedAt?: string; meta?: MetaOverrides } = {}): DomainEvent<'ImageDeleted'> {
+  const { meta, ...init } = overrides;
+  const data = makeEventData('ImageDeleted', { imageId, deletedBy: 'ana', deletedAt: fixtureTime(40), ...init });
+  return { meta: makeMeta('ImageDeleted', { occurredAt: data.deletedAt, ...meta }), data };
 }
 
 /** ColourDetected of `imageId` (default: first fixture colour of each palette). */

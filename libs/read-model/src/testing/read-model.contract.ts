@@ -9,6 +9,8 @@ import {
   fixtureEvents,
   makeClassified,
   makeColourDetected,
+  makeCorrected,
+  makeDeleted,
   makeUploaded,
   projectAll,
 } from './fixtures';
@@ -90,6 +92,9 @@ export function describeReadModelContract(name: string, factory: () => Promise<R
           uploadedAt: '2025-02-03T04:05:06.789Z',
           uploadCount: 1,
           kind: null,
+          labelSource: null,
+          modelKind: null,
+          correction: null,
           confidence: null,
           top: [],
           modelVersion: null,
@@ -120,6 +125,8 @@ export function describeReadModelContract(name: string, factory: () => Promise<R
         const afterClassification: ImageView = {
           ...afterUpload,
           kind: 'Carrot',
+          labelSource: 'model',
+          modelKind: 'Carrot',
           confidence: 0.8125,
           top: [
             { kind: 'Carrot', confidence: 0.8125 },
@@ -595,6 +602,87 @@ export function describeReadModelContract(name: string, factory: () => Promise<R
         await expectCode(rm.saveCheckpoint('relay', -1), 'read_model_invalid_position');
         await expectCode(rm.saveCheckpoint('relay', Number.NaN), 'read_model_invalid_position');
         expect(await rm.checkpoint('relay')).toBe(3);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      'shows a person\'s correction over every model label, later relabels included, and keeps its history',
+      async () => {
+        const uploaded = makeUploaded();
+        const id = uploaded.data.imageId;
+        await rm.project(P, uploaded, 1);
+        await rm.project(P, makeClassified(id, { kind: 'Brinjal', modelVersion: 'm1' }), 2);
+        await rm.project(P, makeColourDetected(id), 3);
+        const corrected = makeCorrected(id, { kind: 'Capsicum', note: 'a red pepper', previousKind: 'Brinjal' });
+        expect(await rm.project(P, corrected, 4)).toBe(true);
+        expect(await rm.project(P, corrected, 5)).toBe(false); // same event again
+        await rm.project(P, makeClassified(id, { kind: 'Tomato', modelVersion: 'm2' }), 6);
+        const view = await rm.getImage(id);
+        expect(view).toMatchObject({
+          kind: 'Capsicum',
+          labelSource: 'person',
+          modelKind: 'Tomato',
+          modelVersion: 'm2',
+          status: 'ready',
+          correction: { kind: 'Capsicum', by: 'ana', at: corrected.data.correctedAt, note: 'a red pepper' },
+        });
+        expect(await rm.corrections(id)).toEqual([
+          {
+            eventId: corrected.meta.eventId,
+            imageId: id,
+            kind: 'Capsicum',
+            note: 'a red pepper',
+            correctedBy: 'ana',
+            correctedAt: corrected.data.correctedAt,
+            previousKind: 'Brinjal',
+            position: 4,
+          },
+        ]);
+        // Browse and facets count the label shown.
+        expect((await rm.sample({ count: 9, kind: 'Capsicum' })).map((v) => v.imageId)).toEqual([id]);
+        expect(await rm.sample({ count: 9, kind: 'Tomato' })).toEqual([]);
+        expect((await rm.facets()).kinds).toEqual({ Capsicum: 1 });
+        // A second correction replaces the first one shown; both stay in the history.
+        await rm.project(P, makeCorrected(id, { kind: 'Tomato', correctedBy: 'bo' }), 7);
+        expect(await rm.getImage(id)).toMatchObject({ kind: 'Tomato', labelSource: 'person', correction: { by: 'bo' } });
+        expect((await rm.corrections(id)).map((c) => c.kind)).toEqual(['Capsicum', 'Tomato']);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      'removes a deleted image from every query, skips its late events, and lets the same bytes start anew',
+      async () => {
+        const uploaded = makeUploaded();
+        const id = uploaded.data.imageId;
+        const other = makeUploaded();
+        await rm.project(P, uploaded, 1);
+        await rm.project(P, makeClassified(id), 2);
+        await rm.project(P, makeColourDetected(id), 3);
+        await rm.project(P, makeCorrected(id), 4);
+        await rm.project(P, other, 5);
+        expect(await rm.project(P, makeDeleted(id), 6)).toBe(true);
+        expect(await rm.project(P, makeDeleted(id), 6)).toBe(false);
+        expect(await rm.getImage(id)).toBeNull();
+        expect(await rm.findBySha256(uploaded.data.sha256)).toBeNull();
+        expect(await rm.classifications(id)).toEqual([]);
+        expect(await rm.corrections(id)).toEqual([]);
+        expect((await rm.sample({ count: 9 })).map((v) => v.imageId)).toEqual([other.data.imageId]);
+        expect((await rm.facets()).total).toBe(1);
+        // A label computed while the deletion was recorded lands after it: skipped, no error.
+        expect(await rm.project(P, makeClassified(id, { modelVersion: 'm2' }), 7)).toBe(true);
+        expect(await rm.project(P, makeClassified(id, { modelVersion: 'm2' }), 7)).toBe(false);
+        expect(await rm.getImage(id)).toBeNull();
+        const dumped = await rm.dump(P);
+        expect(dumped.filter((r) => (r as { imageId: string }).imageId === id)).toEqual([{ table: 'deleted_images', imageId: id, position: 7 }]);
+        // The same bytes uploaded again: a new catalog entry, labelled anew.
+        const again = makeUploaded({ imageId: id, originalName: 'again.jpg' });
+        expect(await rm.project(P, again, 8)).toBe(true);
+        await rm.project(P, makeClassified(id, { kind: 'Bean', modelVersion: 'm1' }), 9);
+        expect(await rm.getImage(id)).toMatchObject({ originalName: 'again.jpg', uploadCount: 1, kind: 'Bean', labelSource: 'model', correction: null });
+        expect((await rm.classifications(id)).map((c) => c.kind)).toEqual(['Bean']);
+        expect((await rm.dump(P)).some((r) => (r as { table: string }).table === 'deleted_images')).toBe(false);
       },
       TIMEOUT,
     );

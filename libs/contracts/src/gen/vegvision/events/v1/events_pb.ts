@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file vegvision/events/v1/events.proto.
  */
 export const file_vegvision_events_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiB2ZWd2aXNpb24vZXZlbnRzL3YxL2V2ZW50cy5wcm90bxITdmVndmlzaW9uLmV2ZW50cy52MSKKAQoNRXZlbnRNZXRhZGF0YRIQCghldmVudF9pZBgBIAEoCRIMCgR0eXBlGAIgASgJEhYKDnNjaGVtYV92ZXJzaW9uGAMgASgNEhYKDmNvcnJlbGF0aW9uX2lkGAQgASgJEhQKDGNhdXNhdGlvbl9pZBgFIAEoCRITCgtvY2N1cnJlZF9hdBgGIAEoCSKeAgoNSW1hZ2VVcGxvYWRlZBIQCghpbWFnZV9pZBgBIAEoCRISCgpvYmplY3Rfa2V5GAIgASgJEg4KBnNoYTI1NhgDIAEoCRIUCgxjb250ZW50X3R5cGUYBCABKAkSDQoFd2lkdGgYBSABKA0SDgoGaGVpZ2h0GAYgASgNEhIKCnNpemVfYnl0ZXMYByABKAQSMAoGc291cmNlGAggASgOMiAudmVndmlzaW9uLmV2ZW50cy52MS5JbWFnZVNvdXJjZRIVCg1kYXRhc2V0X3NwbGl0GAkgASgJEhkKEWdyb3VuZF90cnV0aF9raW5kGAogASgJEhUKDW9yaWdpbmFsX25hbWUYCyABKAkSEwoLdXBsb2FkZWRfYXQYDCABKAkiLQoJS2luZFNjb3JlEgwKBGtpbmQYASABKAkSEgoKY29uZmlkZW5jZRgCIAEoASKgAQoPSW1hZ2VDbGFzc2lmaWVkEhAKCGltYWdlX2lkGAEgASgJEhUKDW1vZGVsX3ZlcnNpb24YAiABKAkSDAoEa2luZBgDIAEoCRISCgpjb25maWRlbmNlGAQgASgBEisKA3RvcBgFIAMoCzIeLnZlZ3Zpc2lvbi5ldmVudHMudjEuS2luZFNjb3JlEhUKDWNsYXNzaWZpZWRfYXQYBiABKAkiKgoMUGFsZXR0ZVNoYXJlEgsKA2hleBgBIAEoCRINCgVzaGFyZRgCIAEoASLiAQoOQ29sb3VyRGV0ZWN0ZWQSEAoIaW1hZ2VfaWQYASABKAkSGQoRYWxnb3JpdGhtX3ZlcnNpb24YAiABKAkSDwoHcmdiX2hleBgDIAEoCRIPCgdyeWJfaGV4GAQgASgJEjUKCnJnYl9zaGFyZXMYBSADKAsyIS52ZWd2aXNpb24uZXZlbnRzLnYxLlBhbGV0dGVTaGFyZRI1CgpyeWJfc2hhcmVzGAYgAygLMiEudmVndmlzaW9uLmV2ZW50cy52MS5QYWxldHRlU2hhcmUSEwoLZGV0ZWN0ZWRfYXQYByABKAkqXgoLSW1hZ2VTb3VyY2USHAoYSU1BR0VfU09VUkNFX1VOU1BFQ0lGSUVEEAASFwoTSU1BR0VfU09VUkNFX1VQTE9BRBABEhgKFElNQUdFX1NPVVJDRV9DQVRBTE9HEAJiBnByb3RvMw");
+  fileDesc("CiB2ZWd2aXNpb24vZXZlbnRzL3YxL2V2ZW50cy5wcm90bxITdmVndmlzaW9uLmV2ZW50cy52MSKKAQoNRXZlbnRNZXRhZGF0YRIQCghldmVudF9pZBgBIAEoCRIMCgR0eXBlGAIgASgJEhYKDnNjaGVtYV92ZXJzaW9uGAMgASgNEhYKDmNvcnJlbGF0aW9uX2lkGAQgASgJEhQKDGNhdXNhdGlvbl9pZBgFIAEoCRITCgtvY2N1cnJlZF9hdBgGIAEoCSKeAgoNSW1hZ2VVcGxvYWRlZBIQCghpbWFnZV9pZBgBIAEoCRISCgpvYmplY3Rfa2V5GAIgASgJEg4KBnNoYTI1NhgDIAEoCRIUCgxjb250ZW50X3R5cGUYBCABKAkSDQoFd2lkdGgYBSABKA0SDgoGaGVpZ2h0GAYgASgNEhIKCnNpemVfYnl0ZXMYByABKAQSMAoGc291cmNlGAggASgOMiAudmVndmlzaW9uLmV2ZW50cy52MS5JbWFnZVNvdXJjZRIVCg1kYXRhc2V0X3NwbGl0GAkgASgJEhkKEWdyb3VuZF90cnV0aF9raW5kGAogASgJEhUKDW9yaWdpbmFsX25hbWUYCyABKAkSEwoLdXBsb2FkZWRfYXQYDCABKAkiLQoJS2luZFNjb3JlEgwKBGtpbmQYASABKAkSEgoKY29uZmlkZW5jZRgCIAEoASKgAQoPSW1hZ2VDbGFzc2lmaWVkEhAKCGltYWdlX2lkGAEgASgJEhUKDW1vZGVsX3ZlcnNpb24YAiABKAkSDAoEa2luZBgDIAEoCRISCgpjb25maWRlbmNlGAQgASgBEisKA3RvcBgFIAMoCzIeLnZlZ3Zpc2lvbi5ldmVudHMudjEuS2luZFNjb3JlEhUKDWNsYXNzaWZpZWRfYXQYBiABKAkiKgoMUGFsZXR0ZVNoYXJlEgsKA2hleBgBIAEoCRINCgVzaGFyZRgCIAEoASLiAQoOQ29sb3VyRGV0ZWN0ZWQSEAoIaW1hZ2VfaWQYASABKAkSGQoRYWxnb3JpdGhtX3ZlcnNpb24YAiABKAkSDwoHcmdiX2hleBgDIAEoCRIPCgdyeWJfaGV4GAQgASgJEjUKCnJnYl9zaGFyZXMYBSADKAsyIS52ZWd2aXNpb24uZXZlbnRzLnYxLlBhbGV0dGVTaGFyZRI1CgpyeWJfc2hhcmVzGAYgAygLMiEudmVndmlzaW9uLmV2ZW50cy52MS5QYWxldHRlU2hhcmUSEwoLZGV0ZWN0ZWRfYXQYByABKAkigQEKDkxhYmVsQ29ycmVjdGVkEhAKCGltYWdlX2lkGAEgASgJEgwKBGtpbmQYAiABKAkSDAoEbm90ZRgDIAEoCRIUCgxjb3JyZWN0ZWRfYnkYBCABKAkSFAoMY29ycmVjdGVkX2F0GAUgASgJEhUKDXByZXZpb3VzX2tpbmQYBiABKAkiSAoMSW1hZ2VEZWxldGVkEhAKCGltYWdlX2lkGAEgASgJEhIKCmRlbGV0ZWRfYnkYAiABKAkSEgoKZGVsZXRlZF9hdBgDIAEoCSpeCgtJbWFnZVNvdXJjZRIcChhJTUFHRV9TT1VSQ0VfVU5TUEVDSUZJRUQQABIXChNJTUFHRV9TT1VSQ0VfVVBMT0FEEAESGAoUSU1BR0VfU09VUkNFX0NBVEFMT0cQAmIGcHJvdG8z");
 
 /**
  * Metadata every event carries.
@@ -581,6 +581,174 @@ export type ColourDetectedJson = {
  */
 export const ColourDetectedSchema: GenMessage<ColourDetected, {jsonType: ColourDetectedJson}> = /*@__PURE__*/
   messageDesc(file_vegvision_events_v1_events, 5);
+
+/**
+ * A person said what kind the image shows. The catalog shows the newest correction over every
+ * model's label (marked as a person's), and no later relabel overrides it; the relabel diff
+ * report and the training-set export count it as ground truth.
+ *
+ * @generated from message vegvision.events.v1.LabelCorrected
+ */
+export type LabelCorrected = Message<"vegvision.events.v1.LabelCorrected"> & {
+  /**
+   * @generated from field: string image_id = 1;
+   */
+  imageId: string;
+
+  /**
+   * One of the 15 kinds, or "not_a_vegetable".
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * Free text from the person (at most 1000 characters), may be empty.
+   *
+   * @generated from field: string note = 3;
+   */
+  note: string;
+
+  /**
+   * Who corrected it: the name of the editor credential the request was authorised with.
+   *
+   * @generated from field: string corrected_by = 4;
+   */
+  correctedBy: string;
+
+  /**
+   * When, RFC 3339 UTC.
+   *
+   * @generated from field: string corrected_at = 5;
+   */
+  correctedAt: string;
+
+  /**
+   * The label the catalog showed when the correction was made (model or earlier correction), informational.
+   *
+   * @generated from field: string previous_kind = 6;
+   */
+  previousKind: string;
+};
+
+/**
+ * A person said what kind the image shows. The catalog shows the newest correction over every
+ * model's label (marked as a person's), and no later relabel overrides it; the relabel diff
+ * report and the training-set export count it as ground truth.
+ *
+ * @generated from message vegvision.events.v1.LabelCorrected
+ */
+export type LabelCorrectedJson = {
+  /**
+   * @generated from field: string image_id = 1;
+   */
+  imageId?: string;
+
+  /**
+   * One of the 15 kinds, or "not_a_vegetable".
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind?: string;
+
+  /**
+   * Free text from the person (at most 1000 characters), may be empty.
+   *
+   * @generated from field: string note = 3;
+   */
+  note?: string;
+
+  /**
+   * Who corrected it: the name of the editor credential the request was authorised with.
+   *
+   * @generated from field: string corrected_by = 4;
+   */
+  correctedBy?: string;
+
+  /**
+   * When, RFC 3339 UTC.
+   *
+   * @generated from field: string corrected_at = 5;
+   */
+  correctedAt?: string;
+
+  /**
+   * The label the catalog showed when the correction was made (model or earlier correction), informational.
+   *
+   * @generated from field: string previous_kind = 6;
+   */
+  previousKind?: string;
+};
+
+/**
+ * Describes the message vegvision.events.v1.LabelCorrected.
+ * Use `create(LabelCorrectedSchema)` to create a new message.
+ */
+export const LabelCorrectedSchema: GenMessage<LabelCorrected, {jsonType: LabelCorrectedJson}> = /*@__PURE__*/
+  messageDesc(file_vegvision_events_v1_events, 6);
+
+/**
+ * An image was deleted: its original left object storage and its catalog entry every read
+ * model. The event log keeps this event and the earlier events of the image (see
+ * docs/data-lifecycle.md). Uploading the same bytes afterwards starts the image anew.
+ *
+ * @generated from message vegvision.events.v1.ImageDeleted
+ */
+export type ImageDeleted = Message<"vegvision.events.v1.ImageDeleted"> & {
+  /**
+   * @generated from field: string image_id = 1;
+   */
+  imageId: string;
+
+  /**
+   * Who deleted it: the name of the editor credential the request was authorised with.
+   *
+   * @generated from field: string deleted_by = 2;
+   */
+  deletedBy: string;
+
+  /**
+   * When, RFC 3339 UTC.
+   *
+   * @generated from field: string deleted_at = 3;
+   */
+  deletedAt: string;
+};
+
+/**
+ * An image was deleted: its original left object storage and its catalog entry every read
+ * model. The event log keeps this event and the earlier events of the image (see
+ * docs/data-lifecycle.md). Uploading the same bytes afterwards starts the image anew.
+ *
+ * @generated from message vegvision.events.v1.ImageDeleted
+ */
+export type ImageDeletedJson = {
+  /**
+   * @generated from field: string image_id = 1;
+   */
+  imageId?: string;
+
+  /**
+   * Who deleted it: the name of the editor credential the request was authorised with.
+   *
+   * @generated from field: string deleted_by = 2;
+   */
+  deletedBy?: string;
+
+  /**
+   * When, RFC 3339 UTC.
+   *
+   * @generated from field: string deleted_at = 3;
+   */
+  deletedAt?: string;
+};
+
+/**
+ * Describes the message vegvision.events.v1.ImageDeleted.
+ * Use `create(ImageDeletedSchema)` to create a new message.
+ */
+export const ImageDeletedSchema: GenMessage<ImageDeleted, {jsonType: ImageDeletedJson}> = /*@__PURE__*/
+  messageDesc(file_vegvision_events_v1_events, 7);
 
 /**
  * @generated from enum vegvision.events.v1.ImageSource

@@ -1,0 +1,56 @@
+// Deleting an image: record ImageDeleted (the projector then removes the image from the read
+// model), then remove its original from object storage. The event comes first: once it is
+// recorded no event refers to the original any more (see the aggregate's lives), so if this
+// process dies before the removal, the orphan sweeper removes the original after its grace
+// period. The removal runs under the key's OriginalLocks lock and leaves the object alone when
+// an upload of the same bytes was recorded meanwhile (a new life of the image refers to it);
+// against an upload in another process, IngestService re-puts an original it finds missing
+// after recording its upload, so the last word on a referenced original is a put.
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { newId } from '@vegvision/domain';
+import { originalKey, type ObjectStorage } from '@vegvision/storage';
+import { DeleteImageCommand, ImageCommands, type CommandResult } from './image-commands';
+import type { Logger } from './logger';
+import { OriginalLocks } from './original-locks';
+import { OrphanSweeper } from './orphan-sweeper';
+import { LOGGER, OBJECT_STORAGE } from './tokens';
+
+export interface DeletionResult {
+  imageId: string;
+  /** False when a concurrent deletion of the same life recorded it first. */
+  recorded: boolean;
+  /** Object keys removed from storage. */
+  removedObjects: string[];
+}
+
+@Injectable()
+export class ImageDeletionService {
+  constructor(
+    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    @Inject(LOGGER) private readonly log: Logger,
+    private readonly commandBus: CommandBus,
+    private readonly commands: ImageCommands,
+    private readonly locks: OriginalLocks,
+    private readonly sweeper: OrphanSweeper,
+  ) {}
+
+  /** @throws ImageNotFoundError when the image does not exist (or is deleted already). */
+  async delete(imageId: string, by: string, correlationId: string = newId()): Promise<DeletionResult> {
+    const before = await this.commands.load(imageId);
+    const result: CommandResult = await this.commandBus.execute(new DeleteImageCommand(imageId, { by }, { correlationId }));
+    const keys = new Set(before.objectKeys);
+    if (before.sha256) keys.add(originalKey(before.sha256));
+    const removedObjects: string[] = [];
+    for (const key of keys) {
+      const removed = await this.locks.run(key, async () => {
+        if (await this.sweeper.isReferenced(key)) return false;
+        await this.storage.delete(key);
+        return true;
+      });
+      if (removed) removedObjects.push(key);
+    }
+    this.log.info({ imageId, by, removedObjects, recorded: result.events.length > 0 }, 'image deleted');
+    return { imageId, recorded: result.events.length > 0, removedObjects };
+  }
+}

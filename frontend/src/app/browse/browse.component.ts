@@ -130,7 +130,7 @@ type Results =
                   <img [src]="img.url" [alt]="i18n.t('image.photo', { kind: i18n.kind(img.kind) })" loading="lazy" />
                 </a>
                 <div class="meta">
-                  <vv-kind-badge [kind]="img.kind" [confidence]="img.confidence" [top]="img.top" />
+                  <vv-kind-badge [kind]="img.kind" [confidence]="img.confidence" [top]="img.top" [byPerson]="img.labelSource === 'person'" />
                   <div class="chips">
                     @if (img.rgbHex) { <vv-colour-chip palette="RGB" [hex]="img.rgbHex" /> }
                     @if (img.rybHex) { <vv-colour-chip palette="RYB" [hex]="img.rybHex" /> }

@@ -1,9 +1,9 @@
 // HTTP access to the vegvision API (same origin; the dev server proxies /api).
-import { HttpClient, HttpErrorResponse, HttpParams, type HttpEvent } from '@angular/common/http';
+import { HttpClient, HttpErrorResponse, HttpHeaders, HttpParams, type HttpEvent } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { retry, throwError, timer, type Observable } from 'rxjs';
 import { problemOf } from './errors';
-import type { BrowseResponse, Facets, ImageDetail, ModelsResponse, PaletteName, UploadAccepted } from './api.types';
+import type { BrowseResponse, CorrectionRecorded, Facets, ImageDetail, ModelsResponse, PaletteName, UploadAccepted } from './api.types';
 
 export interface BrowseParams {
   count: number;
@@ -29,6 +29,18 @@ export class ApiService {
 
   image(id: string): Observable<ImageDetail> {
     return this.http.get<ImageDetail>(`/api/images/${encodeURIComponent(id)}`);
+  }
+
+  /** A person's kind for the image (needs an editor token). */
+  correct(id: string, correction: { kind: string; note?: string }, token: string): Observable<CorrectionRecorded> {
+    return this.http.post<CorrectionRecorded>(`/api/images/${encodeURIComponent(id)}/corrections`, correction, {
+      headers: new HttpHeaders({ Authorization: `Bearer ${token}` }),
+    });
+  }
+
+  /** Deletes the image: its original and its catalog entry (needs an editor token). */
+  deleteImage(id: string, token: string): Observable<void> {
+    return this.http.delete<void>(`/api/images/${encodeURIComponent(id)}`, { headers: new HttpHeaders({ Authorization: `Bearer ${token}` }) });
   }
 
   models(): Observable<ModelsResponse> {

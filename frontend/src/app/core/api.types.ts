@@ -1,7 +1,7 @@
 // Shapes of the vegvision HTTP API (see libs/http-api/src/images.controller.ts).
 
 import type { PaletteName } from '@vegvision/colour/palettes';
-import type { ClassificationView, Facets as FacetsView, ImageView, KindScoreView, PaletteShareView } from '@vegvision/read-model/port';
+import type { ClassificationView, CorrectionView, Facets as FacetsView, ImageView, KindScoreView, PaletteShareView } from '@vegvision/read-model/port';
 
 export type { PaletteName };
 
@@ -21,8 +21,23 @@ export interface CatalogImage extends ImageView {
   closestKind?: KindScore | null;
 }
 
+export type Correction = CorrectionView;
+
 export interface ImageDetail extends CatalogImage {
   classifications: (Classification & { closestKind?: KindScore | null })[];
+  /** Every correction by a person, oldest first (older servers leave it out). */
+  corrections?: Correction[];
+}
+
+/** Answer of POST /api/images/:id/corrections. */
+export interface CorrectionRecorded {
+  eventId: string;
+  imageId: string;
+  kind: string;
+  note: string;
+  correctedBy: string;
+  correctedAt: string;
+  previousKind: string | null;
 }
 
 export interface BrowseResponse {

@@ -4,7 +4,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, input, signal } f
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
-import { RouterLink } from '@angular/router';
+import { Router, RouterLink } from '@angular/router';
 import { EMPTY, Subject, catchError, concatMap, map, merge, of, startWith, switchMap } from 'rxjs';
 import { ApiService } from '../core/api.service';
 import type { ImageDetail, PaletteName } from '../core/api.types';
@@ -15,6 +15,7 @@ import { LiveEventsService } from '../core/live-events.service';
 import { ColourChipComponent } from '../shared/colour-chip.component';
 import { KindBadgeComponent } from '../shared/kind-badge.component';
 import { ShareBarComponent } from '../shared/share-bar.component';
+import { EditPanelComponent } from './edit-panel.component';
 import { buildTimeline, type TimelineEntry } from './timeline';
 
 type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { state: 'error'; error: unknown };
@@ -22,7 +23,7 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
 @Component({
   selector: 'vv-image-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, MatButtonModule, MatProgressBarModule, KindBadgeComponent, ColourChipComponent, ShareBarComponent],
+  imports: [RouterLink, MatButtonModule, MatProgressBarModule, KindBadgeComponent, ColourChipComponent, ShareBarComponent, EditPanelComponent],
   template: `
     <a mat-button routerLink="/browse">← {{ i18n.t('image.back') }}</a>
     @switch (view().state) {
@@ -48,7 +49,19 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
             <div class="side">
               <section class="panel" [attr.aria-label]="i18n.t('image.kind')">
                 <h2>{{ i18n.t('image.kind') }}</h2>
-                @if (img.kind) {
+                @if (img.kind && img.labelSource === 'person' && img.correction) {
+                  <vv-kind-badge [kind]="img.kind" [byPerson]="true" />
+                  <p class="person" data-testid="person-label">
+                    {{
+                      img.modelKind
+                        ? i18n.t('image.personLabel', { by: img.correction.by, kind: i18n.kind(img.modelKind) })
+                        : i18n.t('image.personLabelNoModel', { by: img.correction.by })
+                    }}
+                  </p>
+                  @if (img.correction.note) {
+                    <blockquote class="muted">{{ img.correction.note }}</blockquote>
+                  }
+                } @else if (img.kind) {
                   <vv-kind-badge [kind]="img.kind" [confidence]="img.confidence" [top]="img.top" />
                   @if (img.kind === notAVegetable) {
                     <p class="muted">{{ i18n.t('upload.notVegetableHint') }}</p>
@@ -78,6 +91,7 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
                   <p class="muted">{{ i18n.t('image.processing') }}</p>
                 }
               </section>
+              <vv-edit-panel [image]="img" (corrected)="reload$.next()" (deleted)="router.navigate(['/browse'])" />
               <section class="panel" [attr.aria-label]="i18n.t('image.history')">
                 <h2>{{ i18n.t('image.history') }}</h2>
                 <ol class="timeline" data-testid="timeline">
@@ -115,6 +129,9 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
     .dot { width: 14px; height: 14px; margin-top: 2px; border-radius: 50%; background: var(--mat-sys-primary); }
     .timeline li[data-type='coloured'] .dot { background: var(--mat-sys-tertiary); }
     .timeline li[data-type='uploaded'] .dot { background: var(--mat-sys-secondary); }
+    .timeline li[data-type='corrected'] .dot { background: var(--mat-sys-error); }
+    .person { margin: 8px 0 0; }
+    blockquote { margin: 8px 0 0; padding-left: 10px; border-left: 3px solid var(--mat-sys-outline-variant); }
     time { font: var(--mat-sys-body-small); }
     @media (max-width: 839px) { .layout { grid-template-columns: 1fr; } }
   `,
@@ -123,6 +140,7 @@ export class ImagePageComponent {
   protected readonly i18n = inject(I18nService);
   private readonly api = inject(ApiService);
   private readonly live = inject(LiveEventsService);
+  protected readonly router = inject(Router);
 
   /** Route parameter :id (component input binding). */
   readonly id = input.required<string>();
@@ -201,6 +219,10 @@ export class ImagePageComponent {
       }
       case 'coloured':
         return this.i18n.t('timeline.coloured', { rgb: this.i18n.colour('RGB', e.rgbHex), ryb: this.i18n.colour('RYB', e.rybHex) });
+      case 'corrected': {
+        const text = this.i18n.t('timeline.corrected', { by: e.by, kind: this.i18n.kind(e.kind) });
+        return e.note ? `${text}: “${e.note}”` : text;
+      }
     }
   }
 }

@@ -16,6 +16,9 @@ const base: ImageDetail = {
   uploadedAt: '2026-01-01T10:00:00.000Z',
   uploadCount: 1,
   kind: null,
+  labelSource: null,
+  modelKind: null,
+  correction: null,
   confidence: null,
   top: [],
   modelVersion: null,
@@ -78,5 +81,15 @@ describe('buildTimeline', () => {
     expect(buildTimeline(image)[1]).toMatchObject({ type: 'classified', kind: 'not_a_vegetable', closest: { kind: 'Brinjal', confidence: 0.326 } });
     const accepted: ImageDetail = { ...base, classifications: [classification('mnv2-160-v1', 'Tomato', '2026-01-01T10:00:01.000Z', 3)] };
     expect(buildTimeline(accepted)[1]).toMatchObject({ kind: 'Tomato', closest: null });
+  });
+
+  it('puts a person\'s correction in the history with who, the kind and the note', () => {
+    const entries = buildTimeline({
+      ...base,
+      corrections: [
+        { eventId: 'e1', imageId: base.imageId, kind: 'Capsicum', note: 'red pepper', correctedBy: 'ana', correctedAt: '2026-01-01T10:05:00.000Z', previousKind: 'Tomato', position: 5 },
+      ],
+    });
+    expect(entries.at(-1)).toEqual({ type: 'corrected', at: '2026-01-01T10:05:00.000Z', by: 'ana', kind: 'Capsicum', note: 'red pepper' });
   });
 });

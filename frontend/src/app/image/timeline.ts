@@ -1,5 +1,5 @@
 // The event history of an image, rebuilt from its read model: uploaded, classified by a model,
-// colours detected, relabelled by later models.
+// colours detected, relabelled by later models, corrected by people.
 import type { ImageDetail, KindScore } from '../core/api.types';
 import { closestKind } from '../core/catalog';
 
@@ -15,7 +15,8 @@ export type TimelineEntry =
       closest: KindScore | null;
       current: boolean;
     }
-  | { type: 'coloured'; at: string; rgbHex: string | null; rybHex: string | null };
+  | { type: 'coloured'; at: string; rgbHex: string | null; rybHex: string | null }
+  | { type: 'corrected'; at: string; by: string; kind: string; note: string };
 
 export function buildTimeline(image: ImageDetail): TimelineEntry[] {
   const entries: { entry: TimelineEntry; order: number }[] = [];
@@ -37,6 +38,9 @@ export function buildTimeline(image: ImageDetail): TimelineEntry[] {
       order: 1,
     });
   });
+  for (const c of image.corrections ?? []) {
+    entries.push({ entry: { type: 'corrected', at: c.correctedAt, by: c.correctedBy, kind: c.kind, note: c.note }, order: 1 });
+  }
   if (image.colouredAt) {
     entries.push({ entry: { type: 'coloured', at: image.colouredAt, rgbHex: image.rgbHex, rybHex: image.rybHex }, order: 1 });
   }

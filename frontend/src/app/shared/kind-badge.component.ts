@@ -9,8 +9,10 @@ import { I18nService } from '../core/i18n.service';
   selector: 'vv-kind-badge',
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <span class="badge" [class.reject]="rejected()" data-testid="kind">{{ i18n.kind(kind()) }}</span>
-    @if (rejected()) {
+    <span class="badge" [class.reject]="rejected()" [class.person]="byPerson()" data-testid="kind">{{ i18n.kind(kind()) }}</span>
+    @if (byPerson()) {
+      <span class="confidence" data-testid="by-person">✔ {{ i18n.t('image.byPerson') }}</span>
+    } @else if (rejected()) {
       @if (closest(); as c) {
         <span class="confidence" data-testid="closest">{{
           i18n.t('image.closestKind', { kind: i18n.kind(c.kind), value: i18n.percent(c.confidence) })
@@ -26,6 +28,7 @@ import { I18nService } from '../core/i18n.service';
       padding: 2px 10px; border-radius: 8px; font: var(--mat-sys-label-large);
       background: var(--mat-sys-primary-container); color: var(--mat-sys-on-primary-container);
     }
+    .badge.person { outline: 2px solid var(--mat-sys-primary); }
     .badge.reject { background: var(--mat-sys-tertiary-container); color: var(--mat-sys-on-tertiary-container); }
     .confidence { font: var(--mat-sys-label-medium); color: var(--mat-sys-on-surface-variant); }
   `,
@@ -37,6 +40,8 @@ export class KindBadgeComponent {
   readonly confidence = input<number | null>(null);
   /** The label's top kinds, best first: the first is the closest kind of a refused photo. */
   readonly top = input<readonly KindScore[]>([]);
+  /** The label is a person's correction: marked as such, with no model confidence. */
+  readonly byPerson = input(false);
   protected readonly rejected = computed(() => this.kind() === NOT_A_VEGETABLE);
   protected readonly closest = computed(() => closestKind(this.kind(), this.top()));
 }

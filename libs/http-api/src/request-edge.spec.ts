@@ -258,7 +258,8 @@ describe('HTTP edge: hostile requests get a 4xx problem, never a 5xx', () => {
   describe('undeclared methods on known paths: 405 with Allow', () => {
     it.each([
       ['DELETE', '/api/images', 'GET, HEAD, OPTIONS, POST'],
-      ['PUT', '/api/images/0b7f3a52-54b4-4b8e-9a55-2f1b7c1e0f01', 'GET, HEAD, OPTIONS'],
+      ['PUT', '/api/images/0b7f3a52-54b4-4b8e-9a55-2f1b7c1e0f01', 'DELETE, GET, HEAD, OPTIONS'],
+      ['GET', '/api/images/0b7f3a52-54b4-4b8e-9a55-2f1b7c1e0f01/corrections', 'OPTIONS, POST'],
       ['PATCH', '/api/catalog/facets', 'GET, HEAD, OPTIONS'],
       ['POST', '/api/kinds', 'GET, HEAD, OPTIONS'],
       ['DELETE', '/api/admin/relabel', 'GET, HEAD, OPTIONS, POST'],

@@ -11,7 +11,7 @@ import { I18nService } from '../core/i18n.service';
   template: `
     <span class="badge" [class.reject]="rejected()" [class.person]="byPerson()" data-testid="kind">{{ i18n.kind(kind()) }}</span>
     @if (byPerson()) {
-      <span class="confidence" data-testid="by-person">✔ {{ i18n.t('image.byPerson') }}</span>
+      <span class="confidence" data-testid="by-person">{{ i18n.t('image.byPerson') }}</span>
     } @else if (rejected()) {
       @if (closest(); as c) {
         <span class="confidence" data-testid="closest">{{

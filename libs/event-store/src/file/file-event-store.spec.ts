@@ -2,9 +2,13 @@ import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Database from 'libsql';
 import { describeEventStoreContract, newEvent } from '../testing';
-import { FileEventStore, LOCK_FILE, LOG_FILE } from './file-event-store';
-import { EventStoreCorruptError, EventStoreLockedError } from '../errors';
+import { FileEventStore, INDEX_FILE, LOCK_FILE, LOG_FILE } from './file-event-store';
+import { EventStoreCorruptError, EventIdConflictError, EventStoreLockedError } from '../index';
+import { scanLog, type IndexEntry } from './log-scanner';
+
+const LEGACY_STORE = path.join(__dirname, '../../fixtures/legacy-store');
 
 const TIMEOUT = 60_000;
 
@@ -158,5 +162,114 @@ describe('FileEventStore on disk', () => {
     expect(lines.map((l) => l.kind)).toEqual(['event', 'event', 'commit']);
     expect(lines[0]).toMatchObject({ streamId: 's', revision: 0, position: 0, type: 'A', data: { x: 1 } });
     expect(lines[2]).toMatchObject({ count: 2, lastPosition: 1, checksum: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  }, TIMEOUT);
+
+  async function removeIndex(): Promise<void> {
+    for (const f of [INDEX_FILE, `${INDEX_FILE}-wal`, `${INDEX_FILE}-shm`]) await fsp.rm(path.join(dir, f), { force: true });
+  }
+
+  async function snapshot(store: FileEventStore): Promise<unknown> {
+    const all: unknown[] = [];
+    for await (const e of store.readAll()) all.push(e);
+    return { all, head: await store.headPosition() };
+  }
+
+  it('opens a store written before the on-disk index existed: the index is built from the log', async () => {
+    await fsp.copyFile(path.join(LEGACY_STORE, LOG_FILE), path.join(dir, LOG_FILE));
+    const store = await openStore();
+    expect(await store.headPosition()).toBe(3);
+    expect((await store.readStream('image-a')).map((e) => [e.revision, e.position, e.type])).toEqual([
+      [0, 0, 'ImageUploaded'],
+      [1, 3, 'ColourDetected'],
+    ]);
+    const b = await store.readStream('image-b');
+    expect(b.map((e) => e.data)).toEqual([{ name: 'b — ünïcødé 🥕' }, { kind: 'Carrot', confidence: 0.93 }]);
+    expect((await fsp.stat(path.join(dir, INDEX_FILE))).isFile()).toBe(true);
+    // event ids stay unique and idempotent after the migration
+    const stored = { eventId: b[0].eventId, type: b[0].type, data: b[0].data, metadata: b[0].metadata };
+    expect(await store.append('image-b', [stored], { expectedRevision: 0 })).toEqual({ nextExpectedRevision: 1, position: 2, written: false });
+    await expect(store.append('image-c', [stored])).rejects.toBeInstanceOf(EventIdConflictError);
+    expect(await store.append('image-a', [newEvent('Next')], { expectedRevision: 1 })).toEqual({ nextExpectedRevision: 2, position: 4, written: true });
+    await store.close();
+    // the log itself is untouched but for the new batch
+    const legacy = await fsp.readFile(path.join(LEGACY_STORE, LOG_FILE));
+    expect((await fsp.readFile(path.join(dir, LOG_FILE))).subarray(0, legacy.length).equals(legacy)).toBe(true);
+  }, TIMEOUT);
+
+  it('rebuilds a deleted index, and catches up an index that lags behind the log', async () => {
+    await seed();
+    const reference = await openStore();
+    await reference.append('u', [newEvent('D'), newEvent('E')]);
+    const expected = await snapshot(reference);
+    await reference.close();
+
+    await removeIndex();
+    const rebuilt = await openStore();
+    expect(await snapshot(rebuilt)).toEqual(expected);
+    await rebuilt.close();
+
+    // an index that lost its last transactions (a crash before SQLite wrote them)
+    const db = new Database(path.join(dir, INDEX_FILE));
+    db.exec("DELETE FROM events WHERE position >= 2; UPDATE meta SET value = 0 WHERE key = 'log_bytes'");
+    db.close();
+    const caughtUp = await openStore();
+    expect(await snapshot(caughtUp)).toEqual(expected);
+    expect((await caughtUp.readStream('u')).map((e) => e.revision)).toEqual([0, 1]);
+    expect((await caughtUp.append('u', [newEvent()], { expectedRevision: 1 })).position).toBe(5);
+  }, TIMEOUT);
+
+  it('rebuilds an index that does not match the log (garbage file, or the log of another store)', async () => {
+    await seed();
+    await fsp.writeFile(path.join(dir, INDEX_FILE), 'not a database at all');
+    await fsp.rm(path.join(dir, `${INDEX_FILE}-wal`), { force: true });
+    const repaired = await openStore();
+    expect(await readAllIds(repaired)).toHaveLength(3);
+    await repaired.append('v', [newEvent('V')]);
+    await repaired.close();
+
+    // the log replaced by an older copy of itself (3 events): the index knows 4
+    const store = await openStore();
+    const older = await fsp.readFile(path.join(dir, LOG_FILE));
+    await store.append('w', [newEvent('W')]);
+    await store.close();
+    await fsp.writeFile(path.join(dir, LOG_FILE), older);
+    const reopened = await openStore();
+    expect(await reopened.headPosition()).toBe(3);
+    expect(await reopened.readStream('w')).toEqual([]);
+    expect((await reopened.append('w', [newEvent()], { expectedRevision: 'no_stream' })).position).toBe(4);
+  }, TIMEOUT);
+
+  it('an index ahead of the log (a batch the log lost, e.g. durability none and a power cut) is rebuilt', async () => {
+    await seed();
+    const store = await openStore();
+    await store.append('x', [newEvent('X')]);
+    await store.close();
+    // drop the commit line of the last batch: its event is torn and gets truncated
+    const lines = (await fsp.readFile(path.join(dir, LOG_FILE), 'utf8')).split('\n');
+    await fsp.writeFile(path.join(dir, LOG_FILE), lines.slice(0, -2).join('\n') + '\n');
+    const reopened = await openStore();
+    expect(await reopened.headPosition()).toBe(2);
+    expect(await reopened.readStream('x')).toEqual([]);
+    expect((await reopened.append('x', [newEvent()], { expectedRevision: 'no_stream' })).position).toBe(3);
+  }, TIMEOUT);
+
+  it('scans the log the same whatever the chunk size (lines spanning chunks)', async () => {
+    await fsp.copyFile(path.join(LEGACY_STORE, LOG_FILE), path.join(dir, LOG_FILE));
+    const scan = async (chunkSize: number) => {
+      const handle = await fsp.open(path.join(dir, LOG_FILE), 'r');
+      try {
+        const entries: IndexEntry[] = [];
+        const ends: number[] = [];
+        const result = await scanLog(handle, (batch, end) => (entries.push(...batch), ends.push(end)), chunkSize);
+        return { result, entries, ends };
+      } finally {
+        await handle.close();
+      }
+    };
+    const whole = await scan(1 << 20);
+    expect(whole.result).toEqual({ validLength: (await fsp.stat(path.join(dir, LOG_FILE))).size, events: 4 });
+    expect(whole.entries.map((e) => e.position)).toEqual([0, 1, 2, 3]);
+    expect(whole.ends).toHaveLength(3);
+    for (const size of [1, 7, 100]) expect(await scan(size)).toEqual(whole);
   }, TIMEOUT);
 });

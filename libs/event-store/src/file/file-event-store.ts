@@ -1,18 +1,19 @@
-// Embedded event store: an append-only JSON Lines log in one directory, indexed in memory.
+// Embedded event store: an append-only JSON Lines log in one directory, indexed on disk.
 //
 // Layout of <dir>:
 //   events.jsonl  one line per event ({"kind":"event",...}), each batch followed by a commit line
 //                 {"kind":"commit","count":n,"lastPosition":p,"checksum":sha256(batch's event lines)}
+//   index.sqlite  (+ -wal, -shm) where each event's line is, by position, stream/revision and event
+//                 id (see log-index.ts); derived from the log, rebuilt when missing or stale
 //   LOCK          pid of the process that has the store open
 //
 // A batch is committed only when its commit line is complete and its checksum matches. On open,
-// an incomplete tail (a crash mid-append: half a line, event lines without their commit) is
-// truncated; anything damaged before the last valid commit is reported as EventStoreCorruptError
-// and nothing is truncated.
-import { createHash } from 'node:crypto';
+// the whole log is checked in fixed-size chunks: an incomplete tail (a crash mid-append: half a
+// line, event lines without their commit) is truncated; anything damaged before the last valid
+// commit is reported as EventStoreCorruptError and nothing is truncated. Events are read from the
+// log on demand, so memory does not grow with the number of events.
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { JsonObject } from '@bufbuild/protobuf';
 import type {
   AllSubscription,
   AppendResult,
@@ -34,6 +35,9 @@ import {
   normaliseReadAll,
   type StoredIdentity,
 } from '../internal/validation';
+import { LogIndex } from './log-index';
+import { checksum, toStoredEvent, type CommitRecord, type EventRecord } from './log-records';
+import { scanLog, type IndexEntry } from './log-scanner';
 
 export interface FileEventStoreOptions {
   /** Directory holding the log and the lock file (created when missing). */
@@ -46,32 +50,10 @@ export interface FileEventStoreOptions {
 
 export const LOG_FILE = 'events.jsonl';
 export const LOCK_FILE = 'LOCK';
-
-interface EventRecord {
-  kind: 'event';
-  streamId: string;
-  revision: number;
-  position: number;
-  eventId: string;
-  type: string;
-  data: JsonObject;
-  metadata: JsonObject;
-  recordedAt: string;
-}
-
-interface CommitRecord {
-  kind: 'commit';
-  count: number;
-  lastPosition: number;
-  checksum: string;
-}
+export const INDEX_FILE = 'index.sqlite';
 
 /** Lock paths held by FileEventStore instances of this process. */
 const heldLocks = new Set<string>();
-
-function checksum(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 function isAlive(pid: number): boolean {
   try {
@@ -124,49 +106,101 @@ async function releaseLock(lockPath: string): Promise<void> {
   }
 }
 
+/** Committed events handed to the index per transaction while the log is scanned on open. */
+const REINDEX_BATCH = 10_000;
+
 export class FileEventStore implements EventStore {
-  private readonly events: StoredEvent[] = []; // index = position
-  private readonly streams = new Map<string, number[]>(); // stream -> positions by revision
-  private readonly byId = new Map<string, number>(); // event id -> position
   private readonly signal = new ChangeSignal();
   private readonly subscriptions = new Set<AllSubscription>();
+  private readonly reads = new Set<Promise<unknown>>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private failure: Error | undefined;
 
   private constructor(
     private readonly dir: string,
-    private handle: fsp.FileHandle,
+    private readonly handle: fsp.FileHandle,
+    private readonly index: LogIndex,
     private size: number,
+    private head: number,
     private readonly durability: 'fsync' | 'none',
     private readonly batchSize: number,
   ) {}
 
-  /** Opens (creating when missing) the store in options.path; takes the process lock. */
+  /**
+   * Opens (creating when missing) the store in options.path; takes the process lock, checks the
+   * log, truncates a torn tail and brings the index up to date with the log (building it for a
+   * store written before the index existed).
+   */
   static async open(options: FileEventStoreOptions): Promise<FileEventStore> {
     const dir = path.resolve(options.path);
     await fsp.mkdir(dir, { recursive: true });
     const lockPath = path.join(dir, LOCK_FILE);
     await acquireLock(lockPath);
     let handle: fsp.FileHandle | undefined;
+    let index: LogIndex | undefined;
     try {
-      handle = await fsp.open(path.join(dir, LOG_FILE), 'a+');
-      const content = await handle.readFile();
-      const { records, validLength } = parseLog(content);
-      if (validLength < content.length) {
+      // 'a+' creates the log when missing; r+ for positional writes ('a+' appends regardless of the offset)
+      await (await fsp.open(path.join(dir, LOG_FILE), 'a+')).close();
+      handle = await fsp.open(path.join(dir, LOG_FILE), 'r+');
+      index = await LogIndex.open(path.join(dir, INDEX_FILE));
+      const { validLength, events } = await FileEventStore.reconcile(handle, index);
+      const { size } = await handle.stat();
+      if (validLength < size) {
         await handle.truncate(validLength);
         await handle.sync();
       }
-      // 'a+' appends regardless of the offset; reopen r+ for positional writes
-      await handle.close();
-      handle = await fsp.open(path.join(dir, LOG_FILE), 'r+');
-      const store = new FileEventStore(dir, handle, validLength, options.durability ?? 'fsync', options.subscriptionBatchSize ?? 256);
-      for (const record of records) store.index(record);
-      return store;
+      return new FileEventStore(dir, handle, index, validLength, events - 1, options.durability ?? 'fsync', options.subscriptionBatchSize ?? 256);
     } catch (error) {
+      index?.close();
       await handle?.close().catch(() => undefined);
       await releaseLock(lockPath);
       throw error;
+    }
+  }
+
+  /**
+   * Scans the whole log (in chunks) and indexes the committed events the index lacks. An index
+   * that does not match the log (its last event is not where it says, or it holds events the log
+   * lost) is cleared and rebuilt.
+   */
+  private static async reconcile(handle: fsp.FileHandle, index: LogIndex): Promise<{ validLength: number; events: number }> {
+    for (let attempt = 0; ; attempt++) {
+      let indexed = index.head();
+      if (indexed >= 0 && !(await FileEventStore.indexMatches(handle, index, indexed))) {
+        index.clear();
+        indexed = -1;
+      }
+      const buffer: IndexEntry[] = [];
+      let bufferEnd = 0;
+      const flush = (): void => {
+        if (buffer.length) index.insert(buffer.splice(0), bufferEnd);
+      };
+      const result = await scanLog(handle, (batch, end) => {
+        if (batch[batch.length - 1].position <= indexed) return;
+        for (const e of batch) if (e.position > indexed) buffer.push(e);
+        bufferEnd = end;
+        if (buffer.length >= REINDEX_BATCH) flush();
+      });
+      flush();
+      if (result.events - 1 >= indexed) return result;
+      if (attempt > 0) throw new EventStoreCorruptError('the event store index cannot be rebuilt from the log');
+      index.clear(); // the index holds events the log no longer has: rebuild it
+    }
+  }
+
+  /** Whether the index's last event is the event line at the byte range it records. */
+  private static async indexMatches(handle: fsp.FileHandle, index: LogIndex, position: number): Promise<boolean> {
+    const entry = index.entry(position);
+    if (!entry) return false;
+    const bytes = Buffer.alloc(entry.length);
+    const { bytesRead } = await handle.read(bytes, 0, entry.length, entry.offset);
+    if (bytesRead !== entry.length || bytes[entry.length - 1] !== 0x0a) return false;
+    try {
+      const r = JSON.parse(bytes.toString('utf8', 0, entry.length - 1)) as EventRecord;
+      return r.kind === 'event' && r.position === position && r.eventId === entry.eventId && r.streamId === entry.streamId && r.revision === entry.revision;
+    } catch {
+      return false;
     }
   }
 
@@ -175,26 +209,55 @@ export class FileEventStore implements EventStore {
     return this.dir;
   }
 
-  private index(record: EventRecord): void {
-    const event: StoredEvent = {
-      streamId: record.streamId,
-      revision: record.revision,
-      position: record.position,
-      eventId: record.eventId,
-      type: record.type,
-      data: record.data,
-      metadata: record.metadata,
-      recordedAt: record.recordedAt,
-    };
-    this.events.push(event);
-    let positions = this.streams.get(event.streamId);
-    if (!positions) this.streams.set(event.streamId, (positions = []));
-    positions.push(event.position);
-    this.byId.set(event.eventId, event.position);
-  }
-
   private assertOpen(): void {
     if (this.closed) throw new EventStoreClosedError();
+  }
+
+  /** Runs a read of the log; close() waits for the reads in flight before closing the file. */
+  private track<T>(read: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const run = read();
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.reads.add(settled);
+    void settled.then(() => this.reads.delete(settled));
+    return run;
+  }
+
+  private async readBytes(offset: number, length: number): Promise<Buffer> {
+    const bytes = Buffer.allocUnsafe(length);
+    let read = 0;
+    while (read < length) {
+      const { bytesRead } = await this.handle.read(bytes, read, length - read, offset + read);
+      if (bytesRead === 0) throw new EventStoreCorruptError(`the event log ends before byte ${offset + length}: it was changed while open`);
+      read += bytesRead;
+    }
+    return bytes;
+  }
+
+  /** The event lines of a byte range of the log (commit lines skipped), parsed afresh: callers get their own copies. */
+  private async readEvents(offset: number, length: number): Promise<StoredEvent[]> {
+    const bytes = await this.readBytes(offset, length);
+    const events: StoredEvent[] = [];
+    let start = 0;
+    for (let nl = bytes.indexOf(0x0a, start); nl !== -1; nl = bytes.indexOf(0x0a, start)) {
+      const record = JSON.parse(bytes.toString('utf8', start, nl)) as EventRecord | CommitRecord;
+      if (record.kind === 'event') events.push(toStoredEvent(record));
+      start = nl + 1;
+    }
+    return events;
+  }
+
+  /** Up to `max` events with position > after, in position order. */
+  private fetchAfter(after: number, max: number): Promise<StoredEvent[]> {
+    return this.track(async () => {
+      const to = Math.min(this.head, after + max);
+      if (to <= after) return [];
+      const span = this.index.span(after + 1, to);
+      return this.readEvents(span.offset, span.length);
+    });
   }
 
   append(streamId: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
@@ -212,31 +275,31 @@ export class FileEventStore implements EventStore {
   // Runs serialised on this.queue. Appends accepted before close() still complete.
   private async appendNow(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (this.failure) throw new EventStoreFailedError('the file event store failed earlier and refuses appends', { cause: this.failure });
-    const positions = this.streams.get(streamId) ?? [];
-    const current = positions.length - 1;
+    const current = this.index.streamHead(streamId);
     const stored = new Map<string, StoredIdentity>();
     for (const e of events) {
-      const pos = this.byId.get(e.eventId);
-      if (pos !== undefined) stored.set(e.eventId, this.events[pos]);
+      const range = this.index.byEventId(e.eventId);
+      if (range) stored.set(e.eventId, (await this.readEvents(range.offset, range.length))[0]);
     }
     if (classifyBatch(streamId, events, stored) === 'duplicate') {
-      return { nextExpectedRevision: current, position: positions[current], written: false };
+      return { nextExpectedRevision: current.revision, position: current.position, written: false };
     }
-    checkExpectedRevision(streamId, expected, current);
+    checkExpectedRevision(streamId, expected, current.revision);
 
     const recordedAt = new Date().toISOString();
     const records: EventRecord[] = events.map((e, i) => ({
       kind: 'event',
       streamId,
-      revision: current + 1 + i,
-      position: this.events.length + i,
+      revision: current.revision + 1 + i,
+      position: this.head + 1 + i,
       eventId: e.eventId,
       type: e.type,
       data: e.data,
       metadata: e.metadata,
       recordedAt,
     }));
-    const body = Buffer.from(records.map((r) => JSON.stringify(r) + '\n').join(''), 'utf8');
+    const lines = records.map((r) => Buffer.from(JSON.stringify(r) + '\n', 'utf8'));
+    const body = Buffer.concat(lines);
     const commit: CommitRecord = {
       kind: 'commit',
       count: records.length,
@@ -260,8 +323,21 @@ export class FileEventStore implements EventStore {
       }
       throw error;
     }
+    let offset = this.size;
+    const entries: IndexEntry[] = records.map((r, i) => {
+      const entry = { position: r.position, offset, length: lines[i].length, streamId, revision: r.revision, eventId: r.eventId };
+      offset += lines[i].length;
+      return entry;
+    });
+    try {
+      this.index.insert(entries, this.size + bytes.length);
+    } catch (error) {
+      // The batch is in the log (and indexed on the next open) but this instance cannot find it.
+      this.failure = error as Error;
+      throw new EventStoreFailedError('the batch was written to the log but could not be indexed; reopen the store', { cause: error });
+    }
     this.size += bytes.length;
-    for (const r of records) this.index(r);
+    this.head = records[records.length - 1].position;
     this.signal.bump();
     const last = records[records.length - 1];
     return { nextExpectedRevision: last.revision, position: last.position, written: true };
@@ -271,8 +347,10 @@ export class FileEventStore implements EventStore {
     this.assertOpen();
     assertStreamId(streamId);
     const from = normaliseFromRevision(options);
-    const positions = this.streams.get(streamId) ?? [];
-    return positions.slice(from).map((p) => this.copy(this.events[p]));
+    return this.track(async () => {
+      const ranges = this.index.stream(streamId, from);
+      return (await Promise.all(ranges.map((r) => this.readEvents(r.offset, r.length)))).flat();
+    });
   }
 
   readAll(options?: { from?: number | 'start'; maxCount?: number }): AsyncIterable<StoredEvent> {
@@ -284,8 +362,12 @@ export class FileEventStore implements EventStore {
     this.assertOpen();
     const { after, maxCount } = normaliseReadAll(options);
     // The head when the read starts: events appended during the iteration are not included.
-    const end = Math.min(this.events.length, after + 1 + maxCount);
-    for (let p = after + 1; p < end; p++) yield this.copy(this.events[p]);
+    const end = Math.min(this.head, after + maxCount);
+    for (let from = after; from < end; ) {
+      const batch = await this.fetchAfter(from, Math.min(this.batchSize, end - from));
+      for (const e of batch) yield e;
+      from = batch[batch.length - 1].position;
+    }
   }
 
   subscribeToAll(options: SubscribeToAllOptions, handler: (event: StoredEvent) => Promise<void>): AllSubscription {
@@ -294,8 +376,8 @@ export class FileEventStore implements EventStore {
     const subscription = startCatchUpSubscription(
       {
         signal: this.signal,
-        head: async () => this.events.length - 1,
-        fetch: async (from) => this.events.slice(from + 1, from + 1 + this.batchSize).map((e) => this.copy(e)),
+        head: async () => this.head,
+        fetch: (from) => this.fetchAfter(from, this.batchSize),
         onEnd: () => this.subscriptions.delete(subscription),
       },
       after,
@@ -308,96 +390,18 @@ export class FileEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     this.assertOpen();
-    return this.events.length - 1;
+    return this.head;
   }
 
-  /** Stops the subscriptions, waits for pending appends, closes the log and releases the lock. */
+  /** Stops the subscriptions, waits for pending appends and reads, closes the log and the index, releases the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.queue;
+    await Promise.all([...this.reads]);
+    this.index.close();
     await this.handle.close();
     await releaseLock(path.join(this.dir, LOCK_FILE));
   }
-
-  // Handlers and callers get their own copies: nobody can mutate the store's memory.
-  private copy(e: StoredEvent): StoredEvent {
-    return { ...e, data: structuredClone(e.data), metadata: structuredClone(e.metadata) };
-  }
-}
-
-/** Parses the log; returns the committed event records and the byte length they occupy. */
-export function parseLog(content: Buffer): { records: EventRecord[]; validLength: number } {
-  const records: EventRecord[] = [];
-  let pending: EventRecord[] = [];
-  let pendingStart = 0;
-  let offset = 0;
-  let validLength = 0;
-  let damagedAt: number | undefined;
-  while (offset < content.length) {
-    const nl = content.indexOf(0x0a, offset);
-    if (nl === -1) {
-      damagedAt = offset; // half a line at the end
-      break;
-    }
-    const line = content.subarray(offset, nl);
-    let record: EventRecord | CommitRecord | undefined;
-    try {
-      record = JSON.parse(line.toString('utf8')) as EventRecord | CommitRecord;
-    } catch {
-      record = undefined;
-    }
-    if (record?.kind === 'event' && isEventRecord(record, records.length + pending.length)) {
-      if (pending.length === 0) pendingStart = offset;
-      pending.push(record);
-    } else if (
-      record?.kind === 'commit' &&
-      pending.length > 0 &&
-      record.count === pending.length &&
-      record.lastPosition === pending[pending.length - 1].position &&
-      record.checksum === checksum(content.subarray(pendingStart, offset))
-    ) {
-      records.push(...pending);
-      pending = [];
-      validLength = nl + 1;
-    } else {
-      damagedAt = offset;
-      break;
-    }
-    offset = nl + 1;
-  }
-  if (damagedAt !== undefined && hasCommitAfter(content, damagedAt)) {
-    throw new EventStoreCorruptError(
-      `the event log is damaged at byte ${damagedAt} and committed batches follow: refusing to open (not a torn write at the end)`,
-    );
-  }
-  return { records, validLength };
-}
-
-function isEventRecord(r: EventRecord, expectedPosition: number): boolean {
-  return (
-    typeof r.streamId === 'string' &&
-    Number.isInteger(r.revision) &&
-    r.position === expectedPosition &&
-    typeof r.eventId === 'string' &&
-    typeof r.type === 'string' &&
-    r.data !== null &&
-    typeof r.data === 'object' &&
-    r.metadata !== null &&
-    typeof r.metadata === 'object' &&
-    typeof r.recordedAt === 'string'
-  );
-}
-
-function hasCommitAfter(content: Buffer, from: number): boolean {
-  const rest = content.subarray(from).toString('utf8').split('\n');
-  return rest.some((line) => {
-    try {
-      const r = JSON.parse(line) as { kind?: unknown; checksum?: unknown };
-      return r.kind === 'commit' && typeof r.checksum === 'string';
-    } catch {
-      return false;
-    }
-  });
 }

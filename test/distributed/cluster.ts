@@ -133,6 +133,7 @@ export class Cluster {
   readonly id: string;
   readonly eventSchema: string;
   readonly readSchema: string;
+  readonly checkpointSchema: string;
   readonly topic: string;
   readonly bucket: string;
   readonly env: NodeJS.ProcessEnv;
@@ -144,6 +145,7 @@ export class Cluster {
     this.id = id ?? `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
     this.eventSchema = `vvd_${this.id}_events`;
     this.readSchema = `vvd_${this.id}_read`;
+    this.checkpointSchema = `vvd_${this.id}_checkpoints`;
     this.topic = `vvd.${this.id}.events`;
     this.bucket = `vvd-${this.id}`;
     const modelDir = fs.existsSync(path.join(REPO, 'libs/classifier/models/DEFAULT'))
@@ -158,6 +160,7 @@ export class Cluster {
       VEGVISION_LOG_LEVEL: 'warn',
       VEGVISION_EVENT_STORE_SCHEMA: this.eventSchema,
       VEGVISION_READ_MODEL_SCHEMA: this.readSchema,
+      VEGVISION_CHECKPOINT_STORE_SCHEMA: this.checkpointSchema,
       VEGVISION_TOPIC: this.topic,
       VEGVISION_S3_BUCKET: this.bucket,
       VEGVISION_KAFKA_CLIENT_ID: `vvd-${this.id}`,
@@ -181,7 +184,7 @@ export class Cluster {
     const ids = new Set<string>();
     const probe = new Cluster();
     try {
-      for (const r of await probe.sql<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname ~ '^vvd_[0-9a-z]+_(events|read)$'`)) {
+      for (const r of await probe.sql<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname ~ '^vvd_[0-9a-z]+_(events|read|checkpoints)$'`)) {
         ids.add(r.nspname.split('_')[1]);
       }
       const kafka = new Kafka({ clientId: 'vvd-cleanup', brokers: (process.env['VEGVISION_KAFKA_BROKERS'] ?? '').split(','), logLevel: logLevel.NOTHING });
@@ -341,7 +344,9 @@ export class Cluster {
       }
     };
     await attempt('drop schemas', () =>
-      this.pool.query(`DROP SCHEMA IF EXISTS "${this.eventSchema}" CASCADE; DROP SCHEMA IF EXISTS "${this.readSchema}" CASCADE`),
+      this.pool.query(
+        `DROP SCHEMA IF EXISTS "${this.eventSchema}" CASCADE; DROP SCHEMA IF EXISTS "${this.readSchema}" CASCADE; DROP SCHEMA IF EXISTS "${this.checkpointSchema}" CASCADE`,
+      ),
     );
     await attempt('delete topics and groups', async () => {
       const kafka = new Kafka({

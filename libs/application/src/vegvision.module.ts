@@ -4,6 +4,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { CqrsModule } from '@nestjs/cqrs';
 import type { VegvisionConfig } from '@vegvision/config';
 import { createBus, type MessageBus } from '@vegvision/bus';
+import { createCheckpointStore, type CheckpointStore } from '@vegvision/checkpoint-store';
 import { createEventStore, type EventStore } from '@vegvision/event-store';
 import { createReadModel, type ReadModel } from '@vegvision/read-model';
 import { createStorage, type ObjectStorage } from '@vegvision/storage';
@@ -18,7 +19,8 @@ import { OrphanSweeper } from './orphan-sweeper';
 import { Metrics } from './metrics';
 import { RebuildService } from './rebuild.service';
 import { RelabelService } from './relabel.service';
-import { CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
+import { RelayCheckpoint } from './relay-checkpoint';
+import { CHECKPOINT_STORE, CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
 import {
   ClassifierWorker,
   ColourWorker,
@@ -36,6 +38,7 @@ class PortsLifecycle implements OnApplicationShutdown {
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
     @Inject(READ_MODEL) private readonly readModel: ReadModel,
+    @Inject(CHECKPOINT_STORE) private readonly checkpoints: CheckpointStore,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -43,6 +46,7 @@ class PortsLifecycle implements OnApplicationShutdown {
     await this.bus.close().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     await this.readModel.close().catch(() => undefined);
+    await this.checkpoints.close().catch(() => undefined);
     await this.storage.close().catch(() => undefined);
   }
 }
@@ -78,6 +82,7 @@ export class VegvisionModule {
             return rm;
           },
         },
+        { provide: CHECKPOINT_STORE, useFactory: () => createCheckpointStore(config.checkpointStore) },
         PortsLifecycle,
         Metrics,
         ImageCommands,
@@ -91,6 +96,7 @@ export class VegvisionModule {
         RelabelService,
         ClassifierProvider,
         LiveEvents,
+        RelayCheckpoint,
         RelayWorker,
         ClassifierWorker,
         ColourWorker,
@@ -106,6 +112,7 @@ export class VegvisionModule {
         MESSAGE_BUS,
         OBJECT_STORAGE,
         READ_MODEL,
+        CHECKPOINT_STORE,
         Metrics,
         ImageCommands,
         IngestService,

@@ -20,9 +20,10 @@ import { parseEnvelope, toEnvelope, type PositionedEvent } from './envelope';
 import type { Logger } from './logger';
 import { Metrics } from './metrics';
 import { OrphanSweeper } from './orphan-sweeper';
+import { RelayCheckpoint } from './relay-checkpoint';
 import { CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
 
-export const RELAY_CHECKPOINT = 'relay';
+export { RELAY_CHECKPOINT } from './relay-checkpoint';
 
 /** Publishes every stored event on the bus in log order, resuming from its checkpoint. */
 @Injectable()
@@ -38,7 +39,7 @@ export class RelayWorker {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
-    @Inject(READ_MODEL) private readonly readModel: ReadModel,
+    private readonly checkpoint: RelayCheckpoint,
     @Inject(CONFIG) private readonly config: VegvisionConfig,
     @Inject(LOGGER) private readonly log: Logger,
     private readonly metrics: Metrics,
@@ -46,7 +47,7 @@ export class RelayWorker {
 
   async start(): Promise<void> {
     this.stopped = false;
-    const from = await this.readModel.checkpoint(RELAY_CHECKPOINT);
+    const from = await this.checkpoint.load();
     // Everything up to the checkpoint was published before (possibly by an earlier process).
     this.lastPublished = Math.max(this.lastPublished, from === 'start' ? -1 : from);
     this.log.info({ from }, 'relay starting');
@@ -117,7 +118,7 @@ export class RelayWorker {
       this.pendingCheckpoint = null;
       this.lastFlush = Date.now();
       try {
-        await this.readModel.saveCheckpoint(RELAY_CHECKPOINT, position);
+        await this.checkpoint.save(position);
       } catch (error) {
         this.pendingCheckpoint ??= position;
         throw error;

@@ -15,6 +15,7 @@ describe('configuration', () => {
     expect(c.eventStore).toEqual({ kind: 'file', path: path.join(dir, 'event-store') });
     expect(c.bus).toEqual({ kind: 'in-process' });
     expect(c.readModel).toEqual({ kind: 'sqlite', path: path.join(dir, 'read-model.sqlite') });
+    expect(c.checkpointStore).toEqual({ kind: 'file', dir: path.join(dir, 'checkpoints') });
     expect(c.storage.kind).toBe('local');
     const again = loadConfig({}, { VEGVISION_DATA_DIR: dir });
     expect(again.storage).toEqual(c.storage);
@@ -38,7 +39,17 @@ describe('configuration', () => {
     expect(c.bus).toEqual({ kind: 'kafka', brokers: ['127.0.0.1:9092', '127.0.0.1:9093'], clientId: 'vegvision' });
     expect(c.storage.kind).toBe('s3');
     expect(c.readModel.kind).toBe('postgres');
+    expect(c.checkpointStore).toEqual({ kind: 'postgres', url: 'postgres://u:p@127.0.0.1:5432/db', schema: 'vegvision_checkpoints' });
     expect(c.roles).toEqual(['classifier']);
+  });
+
+  it('selects the checkpoint store on its own (sqlite file, schema)', () => {
+    const c = loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_CHECKPOINT_STORE: 'sqlite' });
+    expect(c.checkpointStore).toEqual({ kind: 'sqlite', path: path.join(dir, 'checkpoints.sqlite') });
+    const p = loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_CHECKPOINT_STORE: 'postgres', VEGVISION_DATABASE_URL: 'postgres://h/db', VEGVISION_CHECKPOINT_STORE_SCHEMA: 'cp' });
+    expect(p.checkpointStore).toEqual({ kind: 'postgres', url: 'postgres://h/db', schema: 'cp' });
+    expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_CHECKPOINT_STORE: 'postgres' })).toThrow(/databaseUrl is required when checkpointStore=postgres/);
+    expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_CHECKPOINT_STORE: 'redis' })).toThrow(ConfigError);
   });
 
   it('explains what is wrong', () => {

@@ -63,6 +63,9 @@ const schema = z
     readModel: z.enum(['sqlite', 'postgres']).optional(),
     readModelPath: z.string().optional(),
     readModelSchema: z.string().default('vegvision_read'),
+    checkpointStore: z.enum(['file', 'sqlite', 'postgres']).optional(),
+    checkpointStorePath: z.string().optional(),
+    checkpointStoreSchema: z.string().default('vegvision_checkpoints'),
     modelDir: z.string().optional(),
     modelsDir: z.string().optional(),
     inferenceThreads: intFrom(0),
@@ -154,6 +157,8 @@ export interface VegvisionConfig {
         forcePathStyle: boolean;
       };
   readModel: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
+  /** Where the relay keeps its position in the event log (file: a directory; sqlite: a database file). */
+  checkpointStore: { kind: 'file'; dir: string } | { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
   /** modelDir: the active model (default: the models dir's DEFAULT); modelsDir: every known version. */
   classifier: { modelDir?: string; modelsDir?: string; threads: number };
   limits: {
@@ -293,6 +298,14 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
       ? { kind: 'sqlite', path: path.resolve(c.readModelPath ?? path.join(dataDir, 'read-model.sqlite')) }
       : { kind: 'postgres', url: required(c.databaseUrl, 'databaseUrl', why('readModel=postgres')), schema: c.readModelSchema };
 
+  const checkpointKind = c.checkpointStore ?? (distributed ? 'postgres' : 'file');
+  const checkpointStore: VegvisionConfig['checkpointStore'] =
+    checkpointKind === 'file'
+      ? { kind: 'file', dir: path.resolve(c.checkpointStorePath ?? path.join(dataDir, 'checkpoints')) }
+      : checkpointKind === 'sqlite'
+        ? { kind: 'sqlite', path: path.resolve(c.checkpointStorePath ?? path.join(dataDir, 'checkpoints.sqlite')) }
+        : { kind: 'postgres', url: required(c.databaseUrl, 'databaseUrl', why('checkpointStore=postgres')), schema: c.checkpointStoreSchema };
+
   if (distributed && (eventStore.kind === 'file' || bus.kind === 'in-process' || readModel.kind === 'sqlite')) {
     throw new ConfigError(
       'distributed mode needs shared infrastructure: eventStore postgres|kurrentdb, bus kafka, readModel postgres',
@@ -315,6 +328,7 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
     topic: c.topic,
     storage,
     readModel,
+    checkpointStore,
     classifier: {
       modelDir: c.modelDir ? path.resolve(c.modelDir) : undefined,
       modelsDir: c.modelsDir ? path.resolve(c.modelsDir) : undefined,

@@ -129,6 +129,8 @@ export interface ReadModel {
   /**
    * Stores a named checkpoint that is not a projection (e.g. the relay's position in the
    * event log), in the same checkpoint table. `checkpoint(name)` reads it back.
+   * @deprecated The relay keeps its checkpoint on the checkpoint store port
+   * (@vegvision/checkpoint-store); the relay only reads its old row here once, after the upgrade.
    */
   saveCheckpoint(name: string, position: number): Promise<void>;
 

@@ -1,0 +1,5 @@
+export {
+  describeCheckpointStoreContract,
+  type CheckpointStoreContractFactory,
+  type CheckpointStoreContractFixture,
+} from './checkpoint-store.contract';

@@ -18,10 +18,7 @@
 // re-evaluates. Event ids are only checked within the stream (KurrentDB has no global id index).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
-  BACKWARDS,
-  END,
   EventStoreDBClient,
-  FORWARDS,
   NO_STREAM,
   START,
   StreamNotFoundError,
@@ -56,6 +53,7 @@ import {
   normaliseReadAll,
   type StoredIdentity,
 } from '../internal/validation';
+import { DEFAULT_KURRENT_PAGE_SIZE, KurrentPagedReader } from './kurrent-paged-reader';
 
 export interface KurrentEventStoreOptions {
   /** e.g. esdb://localhost:2113?tls=false (kurrentdb:// URLs are accepted and rewritten). */
@@ -64,6 +62,10 @@ export interface KurrentEventStoreOptions {
   streamPrefix?: string;
   /** Attempts of an append that races with other writers before giving up (default 20). */
   maxAppendAttempts?: number;
+  /** Events per gRPC read (the server-side maxCount); reads page through $all and streams (default 500). */
+  readPageSize?: number;
+  /** How long close() waits for the client's gRPC calls to finish before giving up, logged (default 10 s). */
+  closeTimeoutMs?: number;
 }
 
 type RecordedEvent = NonNullable<ResolvedEvent['event']>;
@@ -91,6 +93,7 @@ const insideHandler = new AsyncLocalStorage<object>();
 export class KurrentEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
   private readonly prefix: string;
+  private readonly reader: KurrentPagedReader;
   private readonly subscriptions = new Set<AllSubscription>();
   private closed = false;
 
@@ -100,6 +103,7 @@ export class KurrentEventStore implements EventStore {
     );
     this.client = EventStoreDBClient.connectionString(connectionString);
     this.prefix = options.streamPrefix ?? '';
+    this.reader = new KurrentPagedReader(this.client, options.readPageSize ?? DEFAULT_KURRENT_PAGE_SIZE);
   }
 
   private assertOpen(): void {
@@ -133,7 +137,7 @@ export class KurrentEventStore implements EventStore {
   private async readRaw(streamName: string, fromRevision = 0): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(streamName, { fromRevision: BigInt(fromRevision), direction: FORWARDS })) {
+      for await (const resolved of this.reader.stream(streamName, fromRevision)) {
         if (resolved.event) out.push(this.toStored(resolved.event));
       }
     } catch (error) {
@@ -207,18 +211,14 @@ export class KurrentEventStore implements EventStore {
     const { after, maxCount } = normaliseReadAll(options);
     if (maxCount === 0) return;
     let count = 0;
-    const read = this.client.readAll({ fromPosition: this.fromPosition(after), direction: FORWARDS });
-    try {
-      for await (const resolved of read) {
-        const event = resolved.event;
-        if (!event || !this.isOurs(event)) continue;
-        const stored = this.toStored(event);
-        if (stored.position <= after) continue; // the start position is inclusive on the server
-        yield stored;
-        if (++count >= maxCount) return;
-      }
-    } finally {
-      await read.cancel().catch(() => undefined);
+    // Leaving early is safe: the paged reader has read its current page to the end already.
+    for await (const resolved of this.reader.allForwards(after)) {
+      const event = resolved.event;
+      if (!event || !this.isOurs(event)) continue;
+      const stored = this.toStored(event);
+      if (stored.position <= after) continue;
+      yield stored;
+      if (++count >= maxCount) return;
     }
   }
 
@@ -300,25 +300,39 @@ export class KurrentEventStore implements EventStore {
     return handle;
   }
 
-  /** Position of the last event of this store's streams: scans $all backwards to the newest one. */
+  /** Position of the last event of this store's streams: pages $all backwards to the newest one. */
   async headPosition(): Promise<number> {
     this.assertOpen();
-    const read = this.client.readAll({ fromPosition: END, direction: BACKWARDS });
-    try {
-      for await (const resolved of read) {
-        if (resolved.event && this.isOurs(resolved.event)) return positionOf(resolved.event);
-      }
-    } finally {
-      await read.cancel().catch(() => undefined);
+    for await (const resolved of this.reader.allBackwards()) {
+      if (resolved.event && this.isOurs(resolved.event)) return positionOf(resolved.event);
     }
     return -1;
   }
 
+  /**
+   * Stops the subscriptions and disposes the client. The client waits for every gRPC call it
+   * tracks to finish; that wait is bounded by closeTimeoutMs and a timeout is logged (it would
+   * mean a call left open, which the paged reads never do).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
-    await this.client.dispose();
+    const timeoutMs = this.options.closeTimeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      timer.unref();
+    });
+    try {
+      const outcome = await Promise.race([this.client.dispose().then(() => 'disposed' as const), timedOut]);
+      if (outcome === 'timeout') {
+        process.emitWarning(
+          `KurrentDB event store: the client did not close within ${timeoutMs} ms (a gRPC call is still open); closed without waiting for it`,
+        );
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
-

@@ -349,6 +349,34 @@ export function describeEventStoreContract(name: string, factory: EventStoreCont
         expect(r2.position).toBeGreaterThan(r1.position);
       }, TIMEOUT);
 
+      it('reads a few events near the end of all events, then closes', async () => {
+        for (let i = 0; i < 6; i++) await store.append(`end-${i}`, events(5));
+        const all = await collect(store.readAll());
+        expect(all).toHaveLength(30);
+        expect(await collect(store.readAll({ from: all[26].position, maxCount: 2 }))).toEqual(all.slice(27, 29));
+        expect(await collect(store.readAll({ from: all[27].position, maxCount: 5 }))).toEqual(all.slice(28));
+        expect(await store.headPosition()).toBe(all[29].position);
+        await store.close(); // must return: no read may be left open
+        await expect(store.headPosition()).rejects.toHaveProperty('code', 'EVENT_STORE_CLOSED');
+      }, TIMEOUT);
+
+      it('breaking out of a long read leaves the store usable, then it closes', async () => {
+        for (let s = 0; s < 12; s++) await store.append(`long-${s}`, events(100));
+        let seen = 0;
+        let last: StoredEvent | undefined;
+        for await (const e of store.readAll()) {
+          last = e;
+          if (++seen === 10) break;
+        }
+        expect(seen).toBe(10);
+        const all = await collect(store.readAll());
+        expect(all).toHaveLength(1200);
+        expect(all[9]).toEqual(last);
+        expectStrictlyIncreasing(all.map((e) => e.position));
+        expect(await store.headPosition()).toBe(all[1199].position);
+        await store.close();
+      }, TIMEOUT);
+
       it('positions stay strictly increasing under concurrent appends to many streams', async () => {
         const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(`p-${i % 5}-${i}`, events(2))));
         const all = await collect(store.readAll());

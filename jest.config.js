@@ -14,4 +14,5 @@ for (const group of ['libs', 'services', 'test']) {
   }
 }
 
-module.exports = { projects };
+// The skip reporter lists, after the summary, what was skipped and why (see jest.skip-reporter.js).
+module.exports = { projects, reporters: ['default', path.join(__dirname, 'jest.skip-reporter.js')] };

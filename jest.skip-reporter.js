@@ -35,7 +35,7 @@ class SkipReporter {
       const why = s.reasons.length
         ? s.reasons.join('; ')
         : s.live
-          ? 'see its SKIPPED line above'
+          ? 'a SKIPPED reason, if the file gave one, is printed with its output above'
           : 'no reason printed (it.skip / describe.skip in the file)';
       lines.push(`  ${s.file} (${s.pending} skipped): ${why}`);
     }

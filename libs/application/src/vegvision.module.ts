@@ -13,6 +13,7 @@ import { ClassifierProvider } from './classifier.provider';
 import { COMMAND_HANDLERS, ImageCommands } from './image-commands';
 import { ImageDeletionService } from './image-deletion.service';
 import { IngestService } from './ingest.service';
+import { CatalogImportService } from './catalog-import.service';
 import { createLogger, type Logger } from './logger';
 import { OriginalLocks } from './original-locks';
 import { OrphanSweeper } from './orphan-sweeper';
@@ -91,6 +92,7 @@ export class VegvisionModule {
         ImageDeletionService,
         OriginalLocks,
         OrphanSweeper,
+        CatalogImportService,
         CatalogService,
         RebuildService,
         RelabelService,
@@ -118,6 +120,7 @@ export class VegvisionModule {
         IngestService,
         ImageDeletionService,
         OrphanSweeper,
+        CatalogImportService,
         CatalogService,
         RebuildService,
         RelabelService,

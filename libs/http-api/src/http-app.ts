@@ -18,6 +18,7 @@ import { MultipartFileInterceptor } from './multipart-file.interceptor';
 import { buildOpenApiDocument } from './openapi';
 import { EditorTokenGuard } from './editor-token.guard';
 import { ImageEditsController } from './image-edits.controller';
+import { CatalogImportController } from './catalog-import.controller';
 import { ProblemFilter } from './problem';
 import { uploadLimits } from './upload-limits';
 
@@ -27,7 +28,7 @@ class HttpApiModule {
     return {
       module: HttpApiModule,
       imports: [VegvisionModule.forRoot({ config, logger, workers })],
-      controllers: api ? [ImagesController, ImageEditsController, ModelsController, AdminController, HealthController] : [HealthController],
+      controllers: api ? [ImagesController, ImageEditsController, ModelsController, AdminController, CatalogImportController, HealthController] : [HealthController],
       providers: [AdminTokenGuard, EditorTokenGuard, MultipartFileInterceptor, JsonBodyInterceptor],
     };
   }

@@ -10,8 +10,11 @@ export async function withContext<T>(
   fn: (app: INestApplicationContext) => Promise<T>,
 ): Promise<T> {
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  // A failure to start (e.g. a locked event store) is reported by the CLI as one line; Nest's own
+  // logger would print a stack trace first. Log level debug/trace keeps it.
+  const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
   const app = await NestFactory.createApplicationContext(VegvisionModule.forRoot({ config, logger, workers }), {
-    logger: ['error'],
+    logger: verbose ? ['error'] : false,
     abortOnError: false,
   });
   try {

@@ -8,15 +8,21 @@
 // colour-detector and projector run as services, so the import only records the uploads (no
 // worker in this process) and, with --wait, polls the shared read model until every imported
 // image is `ready`.
-import { IngestService, READ_MODEL, RelayWorker } from '@vegvision/application';
+//
+// Embedded mode while `vegvision serve` runs on the same data dir (it holds the file event store
+// and says so in <data dir>/server.json): the files go through the server's admin catalog-import
+// endpoint (import-through-server.ts), with VEGVISION_ADMIN_TOKEN. When the store is held by a
+// process that is not a server (another import), the error says which and what to do.
+import { CATALOG_IMAGE_EXT, CatalogImportService, READ_MODEL, RelayWorker } from '@vegvision/application';
 import type { VegvisionConfig } from '@vegvision/config';
-import { KINDS, importEventId, isKind } from '@vegvision/domain';
+import { KINDS, isKind } from '@vegvision/domain';
 import type { ReadModel } from '@vegvision/read-model';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withContext } from './context';
+import { importThroughServer } from './import-through-server';
 import { progressBar } from './progress';
+import { findRunningServer } from './server-file';
 
 export interface CatalogFile {
   absolutePath: string;
@@ -24,8 +30,6 @@ export interface CatalogFile {
   kind: string;
   split?: string;
 }
-
-const IMAGE_EXT = /\.(jpe?g|png|webp)$/i;
 
 /** Finds the images of a folder in the Kaggle layout; throws a clear error otherwise. */
 export function scanCatalog(root: string): CatalogFile[] {
@@ -35,7 +39,7 @@ export function scanCatalog(root: string): CatalogFile[] {
   const addClassDir = (dir: string, kind: string, split?: string) => {
     for (const name of fs.readdirSync(dir).sort()) {
       const p = path.join(dir, name);
-      if (IMAGE_EXT.test(name) && fs.statSync(p).isFile()) {
+      if (CATALOG_IMAGE_EXT.test(name) && fs.statSync(p).isFile()) {
         files.push({ absolutePath: p, relativePath: path.relative(root, p).split(path.sep).join('/'), kind, split });
       }
     }
@@ -82,26 +86,43 @@ export interface ImportOptions {
 
 export async function runImport(config: VegvisionConfig, dir: string, options: ImportOptions): Promise<ImportSummary> {
   const files = scanCatalog(path.resolve(dir));
+  let summary: ImportSummary;
+  const server = config.eventStore.kind === 'file' ? await findRunningServer(config.dataDir) : undefined;
+  if (server) {
+    summary = await importThroughServer(server, config.dataDir, config.adminToken, files, options);
+  } else {
+    try {
+      summary = await importInProcess(config, files, options);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EVENT_STORE_LOCKED') throw error;
+      const pid = (error as { ownerPid?: number }).ownerPid;
+      throw new Error(
+        `the event store of ${config.dataDir} is in use by ${pid === undefined ? 'another process' : `process ${pid}`} ` +
+          '(another `vegvision import`, or a server that did not announce itself): wait for it to finish or stop it, then run the import again. ' +
+          'While `vegvision serve` runs, the import goes through it (with VEGVISION_ADMIN_TOKEN).',
+      );
+    }
+  }
+  process.stderr.write(
+    `imported ${summary.files} file(s): ${summary.recorded} recorded, ${summary.alreadyRecorded} already recorded, ${summary.failed.length} failed\n`,
+  );
+  for (const fail of summary.failed.slice(0, 20)) process.stderr.write(`  ${fail.file}: ${fail.message}\n`);
+  if (summary.failed.length) process.exitCode = 2;
+  return summary;
+}
+
+async function importInProcess(config: VegvisionConfig, files: CatalogFile[], options: ImportOptions): Promise<ImportSummary> {
   const distributed = config.mode === 'distributed';
   // Distributed: the services run the roles; workers here would duplicate them.
   return withContext(config, !distributed, async (app) => {
-    const ingest = app.get(IngestService);
+    const catalogImport = app.get(CatalogImportService);
     const summary: ImportSummary = { files: files.length, recorded: 0, alreadyRecorded: 0, failed: [] };
     const imageIds = new Set<string>();
     const bar = progressBar('import');
     bar.start(files.length, 0, { detail: '' });
     for (const f of files) {
       try {
-        const bytes = fs.readFileSync(f.absolutePath);
-        const sha = createHash('sha256').update(bytes).digest('hex');
-        const r = await ingest.ingest({
-          bytes,
-          source: 'catalog',
-          originalName: path.basename(f.relativePath),
-          datasetSplit: f.split,
-          groundTruthKind: f.kind,
-          eventId: importEventId(sha, f.relativePath),
-        });
+        const r = await catalogImport.importFile(fs.readFileSync(f.absolutePath), f.relativePath);
         imageIds.add(r.imageId);
         if (r.recorded) summary.recorded++;
         else summary.alreadyRecorded++;
@@ -139,11 +160,6 @@ export async function runImport(config: VegvisionConfig, dir: string, options: I
       labelBar.update(Object.values(f.kinds).reduce((a, b) => a + b, 0));
       labelBar.stop();
     }
-    process.stderr.write(
-      `imported ${summary.files} file(s): ${summary.recorded} recorded, ${summary.alreadyRecorded} already recorded, ${summary.failed.length} failed\n`,
-    );
-    for (const fail of summary.failed.slice(0, 20)) process.stderr.write(`  ${fail.file}: ${fail.message}\n`);
-    if (summary.failed.length) process.exitCode = 2;
     return summary;
   });
 }

@@ -37,6 +37,28 @@ export class BusNoSubscriberError extends BusError {
   }
 }
 
+/**
+ * Kafka bus: a topic exists with another partition count than the bus is configured for. The
+ * partition count bounds the consumers of a group that get work, and a key's partition depends
+ * on it, so the bus refuses to guess.
+ */
+export class BusTopicMismatchError extends BusError {
+  readonly code = 'BUS_TOPIC_MISMATCH';
+  constructor(
+    readonly topic: string,
+    readonly actualPartitions: number,
+    readonly configuredPartitions: number,
+  ) {
+    super(
+      `Kafka topic "${topic}" has ${actualPartitions} partition(s) but ${configuredPartitions} are configured ` +
+        `(VEGVISION_KAFKA_PARTITIONS): set VEGVISION_KAFKA_PARTITIONS=${actualPartitions} to use the topic as it is, ` +
+        `or add partitions to it (kafka-topics.sh --alter --topic ${topic} --partitions ${configuredPartitions}) while nothing is in flight ` +
+        '(a key may move to another partition); partitions can never be removed',
+    );
+    this.name = 'BusTopicMismatchError';
+  }
+}
+
 /** Kafka bus: subscribe() gave up waiting for the consumer to join its group. */
 export class BusGroupJoinTimeoutError extends BusError {
   readonly code = 'BUS_GROUP_JOIN_TIMEOUT';

@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createBus } from './create-bus';
-import { BusInvalidArgumentError } from './errors';
-import { KafkaBus, type KafkaBusOptions } from './kafka-bus';
+import { BusInvalidArgumentError, BusTopicMismatchError } from './errors';
+import { DEFAULT_KAFKA_PARTITIONS, KafkaBus, type KafkaBusOptions } from './kafka-bus';
 import type { BusLogger } from './shared';
 import { describeBusContract, waitFor } from './testing';
 
@@ -80,6 +80,43 @@ if (!brokersEnv) {
       await bus.ping();
       await bus.close();
     }, 60_000);
+
+    it('creates topics with the configured partitions (default 12) and refuses an existing topic with another count', async () => {
+      const topic = `${runId}.partitions`;
+      const four = newBus({ partitions: 4 });
+      const six = newBus({ partitions: 6 });
+      const byDefault = newBus();
+      try {
+        await four.publish(topic, [{ key: 'k', value: 'v' }]);
+        const admin = four.kafka.admin();
+        await admin.connect();
+        try {
+          const partitionsOf = async (t: string) =>
+            (await admin.fetchTopicMetadata({ topics: [t] })).topics[0].partitions.length;
+          expect(await partitionsOf(topic)).toBe(4);
+          // the same count is accepted when the topic exists already
+          const again = newBus({ partitions: 4 });
+          await expect(again.publish(topic, [{ key: 'k', value: 'w' }]).finally(() => again.close())).resolves.toBeUndefined();
+          const refused = await six.publish(topic, [{ key: 'k', value: 'x' }]).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(refused).toBeInstanceOf(BusTopicMismatchError);
+          expect(refused).toMatchObject({ code: 'BUS_TOPIC_MISMATCH', topic, actualPartitions: 4, configuredPartitions: 6 });
+          expect((refused as Error).message).toContain('VEGVISION_KAFKA_PARTITIONS=4');
+          await expect(six.subscribe({ topic, group: `${runId}.partitions-g` }, async () => undefined)).rejects.toBeInstanceOf(
+            BusTopicMismatchError,
+          );
+          await byDefault.publish(`${runId}.partitions-default`, [{ key: 'k', value: 'v' }]);
+          expect(await partitionsOf(`${runId}.partitions-default`)).toBe(DEFAULT_KAFKA_PARTITIONS);
+          expect(DEFAULT_KAFKA_PARTITIONS).toBe(12);
+        } finally {
+          await admin.disconnect();
+        }
+      } finally {
+        await Promise.all([four.close(), six.close(), byDefault.close()]);
+      }
+    }, 120_000);
 
     it('reports lag per group: all messages before consuming, 0 once committed', async () => {
       const bus = newBus();

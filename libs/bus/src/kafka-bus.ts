@@ -3,7 +3,11 @@
 // - Producer: idempotent, acks=all, kafkajs' default (Java-compatible murmur2) partitioner, so
 //   one key always lands on one partition and keeps its order.
 // - Topics (and their `.dlq`) are created through the admin client before the first publish or
-//   subscribe on them (`partitions` each, default 3; replication from the broker default).
+//   subscribe on them (`partitions` each, default 12; replication from the broker default). A
+//   topic that exists already is checked: another partition count is a BusTopicMismatchError.
+//   The partition count bounds the consumers of one group that get work (one partition is
+//   consumed by one group member at a time); keys keep their order because one key always maps
+//   to one partition.
 // - One kafkajs consumer per subscribe(), in the given consumer group, autoCommit off. Each
 //   message runs the handler with bounded retries + backoff; its offset is committed only after
 //   the handler succeeded or the message was dead-lettered. Delivery is at-least-once: a crash or
@@ -31,7 +35,7 @@ import {
   type OutgoingMessage,
   type SubscribeOptions,
 } from './bus.port';
-import { BusClosedError, BusGroupJoinTimeoutError, BusInvalidArgumentError, isPermanentFailure } from './errors';
+import { BusClosedError, BusGroupJoinTimeoutError, BusInvalidArgumentError, BusTopicMismatchError, isPermanentFailure } from './errors';
 import {
   assertValidMessages,
   assertValidTopic,
@@ -49,7 +53,7 @@ export interface KafkaBusOptions {
   brokers: string[];
   /** Default 'vegvision'. */
   clientId?: string;
-  /** Partitions of topics this bus creates (default 3). */
+  /** Partitions of topics this bus creates, and expects of topics that exist (default 12). */
   partitions?: number;
   /** Replication factor of topics this bus creates (default: the broker's default). */
   replicationFactor?: number;
@@ -71,6 +75,9 @@ export interface KafkaBusOptions {
 }
 
 type Handler = (message: IncomingMessage) => Promise<void>;
+
+/** Room for 12 consumers per group (the most that get work) on a fresh install. */
+export const DEFAULT_KAFKA_PARTITIONS = 12;
 
 const DEFAULT_RETRY: RetryOptions = { initialRetryTime: 300, maxRetryTime: 5000, retries: 40, multiplier: 2, factor: 0.2 };
 
@@ -121,7 +128,7 @@ export class KafkaBus implements MessageBus {
       throw new BusInvalidArgumentError('brokers must be a non-empty array of "host:port" strings');
     }
     this.options = options;
-    this.partitions = options.partitions ?? 3;
+    this.partitions = options.partitions ?? DEFAULT_KAFKA_PARTITIONS;
     if (!Number.isInteger(this.partitions) || this.partitions < 1) {
       throw new BusInvalidArgumentError(`partitions must be an integer >= 1, got ${options.partitions}`);
     }
@@ -279,13 +286,32 @@ export class KafkaBus implements MessageBus {
     return this.adminReady;
   }
 
+  /** Waits until every partition of `topic` has a leader (30 s at most); its partition count. */
+  private async waitForTopic(admin: Admin, topic: string): Promise<number> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+        const partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? [];
+        if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return partitions.length;
+      } catch (error) {
+        const type = (error as { type?: unknown }).type;
+        if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`Kafka topic "${topic}" has no leader for every partition after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   private ensureTopic(topic: string): Promise<void> {
     let ready = this.topicsReady.get(topic);
     if (!ready) {
       ready = (async () => {
         const admin = await this.getAdmin();
         await admin.createTopics({
-          waitForLeaders: true,
+          // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a just-created topic
+          // with many partitions answers for a moment: waitForTopic below waits through it.
+          waitForLeaders: false,
           topics: [
             {
               topic,
@@ -294,6 +320,9 @@ export class KafkaBus implements MessageBus {
             },
           ],
         });
+        // Created now or long ago (another process, an earlier deployment): check what it is.
+        const actual = await this.waitForTopic(admin, topic);
+        if (actual !== this.partitions) throw new BusTopicMismatchError(topic, actual, this.partitions);
       })();
       this.topicsReady.set(topic, ready);
       ready.catch(() => this.topicsReady.delete(topic));

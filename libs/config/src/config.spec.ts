@@ -36,7 +36,7 @@ describe('configuration', () => {
       },
     );
     expect(c.eventStore.kind).toBe('postgres');
-    expect(c.bus).toEqual({ kind: 'kafka', brokers: ['127.0.0.1:9092', '127.0.0.1:9093'], clientId: 'vegvision' });
+    expect(c.bus).toEqual({ kind: 'kafka', brokers: ['127.0.0.1:9092', '127.0.0.1:9093'], clientId: 'vegvision', partitions: 12 });
     expect(c.storage.kind).toBe('s3');
     expect(c.readModel.kind).toBe('postgres');
     expect(c.checkpointStore).toEqual({ kind: 'postgres', url: 'postgres://u:p@127.0.0.1:5432/db', schema: 'vegvision_checkpoints' });

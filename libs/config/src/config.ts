@@ -52,6 +52,8 @@ const schema = z
     bus: z.enum(['in-process', 'kafka']).optional(),
     kafkaBrokers: z.string().optional(),
     kafkaClientId: z.string().default('vegvision'),
+    // Partitions of the topic: at most this many replicas of one consumer role get work.
+    kafkaPartitions: intFrom(12, 1),
     topic: z.string().default('vegvision.events'),
     storage: z.enum(['local', 's3']).optional(),
     storageDir: z.string().optional(),
@@ -143,7 +145,7 @@ export interface VegvisionConfig {
     | { kind: 'file'; path: string }
     | { kind: 'postgres'; url: string; schema: string }
     | { kind: 'kurrentdb'; connectionString: string };
-  bus: { kind: 'in-process' } | { kind: 'kafka'; brokers: string[]; clientId: string };
+  bus: { kind: 'in-process' } | { kind: 'kafka'; brokers: string[]; clientId: string; partitions: number };
   topic: string;
   storage:
     | { kind: 'local'; dir: string; publicBaseUrl: string; signingSecret: string }
@@ -270,6 +272,7 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
           kind: 'kafka',
           brokers: required(c.kafkaBrokers, 'kafkaBrokers', why('bus=kafka')).split(',').map((b) => b.trim()),
           clientId: c.kafkaClientId,
+          partitions: c.kafkaPartitions,
         };
 
   const storageKind = c.storage ?? (distributed ? 's3' : 'local');

@@ -53,6 +53,8 @@ valueFrom:
   value: {{ tpl $g.kafka.brokers . | quote }}
 - name: VEGVISION_TOPIC
   value: {{ $g.kafka.topic | quote }}
+- name: VEGVISION_KAFKA_PARTITIONS
+  value: {{ $g.kafka.partitions | default 12 | toString | quote }}
 {{- with $g.s3.endpoint }}
 - name: VEGVISION_S3_ENDPOINT
   value: {{ tpl . $ | quote }}

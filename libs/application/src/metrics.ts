@@ -34,6 +34,25 @@ export class Metrics {
     labelNames: ['worker'] as const,
     registers: [this.registry],
   });
+  private readonly lagProbes = new Map<string, () => Promise<number>>();
+  /** Per consumer group, measured on the bus when /metrics is scraped (what lag autoscaling looks at). */
+  readonly consumerGroupLag = new Gauge({
+    name: 'vegvision_consumer_group_lag_messages',
+    help: 'Messages of the topic a consumer group has not committed yet (Kafka: end offsets minus committed offsets)',
+    labelNames: ['group'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      await Promise.all(
+        [...this.lagProbes].map(async ([group, probe]) => {
+          try {
+            this.consumerGroupLag.set({ group }, await probe());
+          } catch {
+            this.consumerGroupLag.remove({ group }); // the broker is unreachable: no stale value
+          }
+        }),
+      );
+    },
+  });
   readonly uploads = new Counter({
     name: 'vegvision_uploads_total',
     help: 'Uploads by outcome',
@@ -55,6 +74,15 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reports `group`'s lag through vegvision_consumer_group_lag_messages (until removed). */
+  watchGroupLag(group: string, probe: () => Promise<number>): () => void {
+    this.lagProbes.set(group, probe);
+    return () => {
+      this.lagProbes.delete(group);
+      this.consumerGroupLag.remove({ group });
+    };
   }
 
   async time<T>(worker: string, type: string, fn: () => Promise<T>): Promise<T> {

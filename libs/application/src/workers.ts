@@ -210,6 +210,7 @@ export class Originals {
 /** Base of the bus consumers. */
 abstract class Consumer {
   private subscription?: BusSubscription;
+  private unwatchLag?: () => void;
   abstract readonly group: string;
 
   constructor(
@@ -244,9 +245,13 @@ abstract class Consumer {
         throw error;
       }
     });
+    const lag = this.bus.lag?.bind(this.bus);
+    if (lag) this.unwatchLag = this.metrics.watchGroupLag(group, () => lag(group, this.config.topic));
   }
 
   async stop(): Promise<void> {
+    this.unwatchLag?.();
+    this.unwatchLag = undefined;
     await this.subscription?.stop();
     this.subscription = undefined;
   }

@@ -49,6 +49,13 @@ export interface MessageBus {
   /** Readiness: resolves when the bus can accept messages. */
   ping(): Promise<void>;
 
+  /**
+   * Messages of `topic` that consumer group `group` has not committed yet, where the bus can
+   * measure it (Kafka: end offsets minus committed offsets, summed over partitions). Absent on
+   * buses without a durable log (in-process).
+   */
+  lag?(group: string, topic: string): Promise<number>;
+
   close(): Promise<void>;
 }
 

@@ -308,18 +308,21 @@ export class KafkaBus implements MessageBus {
     if (!ready) {
       ready = (async () => {
         const admin = await this.getAdmin();
-        await admin.createTopics({
-          // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a just-created topic
-          // with many partitions answers for a moment: waitForTopic below waits through it.
-          waitForLeaders: false,
-          topics: [
-            {
-              topic,
-              numPartitions: this.partitions,
-              ...(this.options.replicationFactor ? { replicationFactor: this.options.replicationFactor } : {}),
-            },
-          ],
-        });
+        // Listing first keeps kafkajs from logging every start's TOPIC_ALREADY_EXISTS as an error.
+        if (!(await admin.listTopics()).includes(topic)) {
+          await admin.createTopics({
+            // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a just-created topic
+            // with many partitions answers for a moment: waitForTopic below waits through it.
+            waitForLeaders: false,
+            topics: [
+              {
+                topic,
+                numPartitions: this.partitions,
+                ...(this.options.replicationFactor ? { replicationFactor: this.options.replicationFactor } : {}),
+              },
+            ],
+          });
+        }
         // Created now or long ago (another process, an earlier deployment): check what it is.
         const actual = await this.waitForTopic(admin, topic);
         if (actual !== this.partitions) throw new BusTopicMismatchError(topic, actual, this.partitions);

@@ -137,7 +137,9 @@ export class Cluster {
   readonly topic: string;
   readonly bucket: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The service last started under each name (service(name)); every replica: replicas(name). */
   readonly services = new Map<ServiceName, Service>();
+  private readonly allReplicas = new Map<ServiceName, Service[]>();
   private readonly children = new Set<Child>();
   private readonly pool: Pool;
 
@@ -238,9 +240,12 @@ export class Cluster {
       env: { ...this.env, VEGVISION_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const service = Object.assign(new Child(name, proc), { name, url: `http://127.0.0.1:${port}` }) as Service;
+    const replicas = this.allReplicas.get(name) ?? [];
+    const label = replicas.length ? `${name}#${replicas.length + 1}` : name;
+    const service = Object.assign(new Child(label, proc), { name, url: `http://127.0.0.1:${port}` }) as Service;
     this.children.add(service);
     this.services.set(name, service);
+    this.allReplicas.set(name, [...replicas, service]);
     await waitFor(
       `${name} /readyz 200`,
       async () => {
@@ -258,6 +263,59 @@ export class Cluster {
   /** Starts the five services in parallel. */
   async startAll(): Promise<void> {
     await Promise.all(SERVICES.map((s) => this.start(s)));
+  }
+
+  /** Every replica of `name` started so far that is still running, oldest first. */
+  replicas(name: ServiceName): Service[] {
+    return (this.allReplicas.get(name) ?? []).filter((s) => s.running);
+  }
+
+  /** Every service process still running. */
+  running(): Service[] {
+    return [...this.allReplicas.values()].flat().filter((s) => s.running);
+  }
+
+  private async withKafkaAdmin<T>(fn: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
+    const kafka = new Kafka({
+      clientId: `vvd-${this.id}-probe`,
+      brokers: (process.env['VEGVISION_KAFKA_BROKERS'] ?? '').split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return await fn(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Messages ever written to `topic` (sum of its partitions' end offsets; 0 when it does not exist). */
+  async topicMessages(topic = this.topic): Promise<number> {
+    return this.withKafkaAdmin(async (admin) => {
+      if (!(await admin.listTopics()).includes(topic)) return 0;
+      return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    });
+  }
+
+  /** Partitions of the cluster's topic. */
+  async topicPartitions(): Promise<number> {
+    return this.withKafkaAdmin(async (admin) => (await admin.fetchTopicMetadata({ topics: [this.topic] })).topics[0].partitions.length);
+  }
+
+  /** Messages of the topic not committed yet by the consumer group of `role` (classifier, colour, projector). */
+  async lag(role: 'classifier' | 'colour' | 'projector'): Promise<number> {
+    return this.withKafkaAdmin(async (admin) => {
+      const [ends, committed] = await Promise.all([
+        admin.fetchTopicOffsets(this.topic),
+        admin.fetchOffsets({ groupId: `${this.topic}.${role}`, topics: [this.topic] }),
+      ]);
+      const at = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      return ends.reduce((n, p) => {
+        const c = at.get(p.partition) ?? -1;
+        return n + Number(p.high) - (c >= 0 ? c : Number(p.low));
+      }, 0);
+    });
   }
 
   service(name: ServiceName): Service {

@@ -2,7 +2,9 @@
 // relay, classifier, colour-detector, projector) as separate processes, the catalog imported
 // with the `vegvision` CLI, then failures: a consumer killed with SIGKILL mid-import (the
 // classifier, then the projector), the Kafka broker restarted mid-import, PostgreSQL stopped
-// for a while, and concurrent uploads of the same bytes. Every scenario ends with every image
+// for a while, concurrent uploads of the same bytes, and several replicas per consumer role
+// sharing their groups while replicas are killed and added (rebalances), followed by a relay
+// that publishes the whole log again (a restart between publish and checkpoint). Every scenario ends with every image
 // projected exactly once and no duplicate event in the event store.
 //
 // The scenarios share the stack's servers (Kafka and PostgreSQL restarts), so they run in this
@@ -382,5 +384,92 @@ describeStack('distributed mode, end to end on the real stack', () => {
       async (c) => (await c.readyCount().catch(() => 0)) >= 30,
       async () => stackScript('kafka.sh', 'restart'),
     );
+  });
+
+  /**
+   * Several replicas per consumer role. The relay is paced (SIGSTOP/SIGCONT) while replicas come
+   * and go, so events keep flowing through every rebalance instead of the 270 images being done
+   * before a new replica has joined.
+   */
+  it('2 replicas per consumer role: one of each killed with SIGKILL mid-import, replaced, a third added; every image exactly once, nothing dead-lettered, lag 0; then a relay restart that republishes everything changes nothing', async () => {
+    const cluster = await Cluster.create();
+    const roles = ['classifier', 'colour-detector', 'projector'] as const;
+    const groups = ['classifier', 'colour', 'projector'] as const;
+    let pacing = false;
+    let pacer: Promise<void> = Promise.resolve();
+    const pace = () => {
+      pacing = true;
+      pacer = (async () => {
+        const relay = cluster.service('relay');
+        while (pacing && relay.running) {
+          relay.process.kill('SIGCONT');
+          await new Promise((r) => setTimeout(r, 150));
+          if (!pacing) break;
+          relay.process.kill('SIGSTOP');
+          await new Promise((r) => setTimeout(r, 850));
+        }
+        if (relay.running) relay.process.kill('SIGCONT');
+      })();
+    };
+    const stopPacing = async () => {
+      pacing = false;
+      await pacer;
+    };
+    try {
+      await Promise.all([cluster.start('api'), cluster.start('relay'), ...roles.flatMap((r) => [cluster.start(r), cluster.start(r)])]);
+      expect(await cluster.topicPartitions()).toBe(12);
+      const importer = cluster.startImport(SEED);
+      await waitFor('30 images classified', async () => {
+        if (!importer.running) throw new Error(`import ended before the failure was injected:\n${importer.tail()}`);
+        return (await cluster.eventCount('ImageClassified')) >= 30;
+      }, 600_000, 100);
+      // Rebalance 1: one replica of each role dies holding whatever it had not committed.
+      for (const role of roles) expect((await cluster.replicas(role)[0].stop('SIGKILL')).signal).toBe('SIGKILL');
+      pace();
+      const midway = await cluster.readyCount();
+      // Rebalance 2: replacements join; rebalance 3: a third replica of each role joins.
+      await Promise.all(roles.map((r) => cluster.start(r)));
+      await Promise.all(roles.map((r) => cluster.start(r)));
+      const joinedAt = await cluster.readyCount();
+      for (const role of roles) expect(cluster.replicas(role)).toHaveLength(3);
+      await stopPacing();
+      expect(joinedAt).toBeLessThan(SEED_FILES); // the joins happened mid-import
+      expect(midway).toBeLessThan(SEED_FILES);
+
+      const { code } = await importer.exited;
+      if (code !== 0) throw new Error(`import exited ${code}:\n${importer.tail(60)}`);
+      expect(importSummary(importer.output.join('\n'))).toBe(
+        `imported ${SEED_FILES} file(s): ${SEED_FILES} recorded, 0 already recorded, 0 failed`,
+      );
+      await expectExactlyOnce(cluster, SEED_FILES);
+      for (const group of groups) await waitFor(`lag 0 in ${group}`, async () => (await cluster.lag(group)) === 0, 120_000, 500);
+      expect(await cluster.topicMessages(`${cluster.topic}.dlq`)).toBe(0);
+      // Ten processes on a small machine: a readiness check may time out (2 s) once; each must answer 200.
+      for (const s of cluster.running()) {
+        await waitFor(`${s.label} /readyz 200`, async () => (await fetch(`${s.url}/readyz`)).status === 200, 60_000, 1000);
+      }
+      // Every consumer replica reports its group's lag on /metrics (what autoscaling watches).
+      for (const [role, group] of [['classifier', 'classifier'], ['colour-detector', 'colour'], ['projector', 'projector']] as const) {
+        for (const replica of cluster.replicas(role)) {
+          const text = await (await fetch(`${replica.url}/metrics`)).text();
+          expect(text).toContain(`vegvision_consumer_group_lag_messages{group="${cluster.topic}.${group}"} 0`);
+        }
+      }
+
+      // The relay dies after publishing and before its checkpoint: simulated for every event at
+      // once by removing the checkpoint, so the restarted relay publishes the whole log again.
+      const published = await cluster.topicMessages();
+      const events = Object.values(await cluster.eventCounts()).reduce((a, b) => a + b, 0);
+      expect((await cluster.service('relay').stop('SIGKILL')).signal).toBe('SIGKILL');
+      await cluster.sql(`DELETE FROM "${cluster.readSchema}".projection_checkpoints WHERE name = 'relay'`);
+      await cluster.start('relay');
+      await waitFor('the log published again', async () => (await cluster.topicMessages()) >= published + events, 300_000, 500);
+      for (const group of groups) await waitFor(`lag 0 in ${group} again`, async () => (await cluster.lag(group)) === 0, 300_000, 500);
+      await expectExactlyOnce(cluster, SEED_FILES);
+      expect(await cluster.topicMessages(`${cluster.topic}.dlq`)).toBe(0);
+    } finally {
+      await stopPacing();
+      await cluster.dispose();
+    }
   });
 });

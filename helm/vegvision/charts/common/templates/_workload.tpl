@@ -1,7 +1,9 @@
 {{/*
-A vegvision component: Deployment, Service, HorizontalPodAutoscaler and PodDisruptionBudget.
+A vegvision component: Deployment, Service, HorizontalPodAutoscaler (CPU) or KEDA ScaledObject
+(Kafka consumer-group lag, consumers only) and PodDisruptionBudget.
 Usage (from a subchart template):
   include "vegvision.workload" (dict "ctx" . "component" "api" "vegvisionEnv" true)
+  include "vegvision.workload" (dict "ctx" . "component" "classifier" "vegvisionEnv" true "consumerGroup" "classifier")
 The subchart's values: replicaCount, image, resources, autoscaling, podDisruptionBudget,
 service, probes, extraEnv, extraVolumes, extraVolumeMounts, podSecurityContext,
 securityContext, podAnnotations, nodeSelector, tolerations, affinity,
@@ -13,6 +15,14 @@ topologySpreadConstraints, strategy, terminationGracePeriodSeconds.
 {{- $v := $ctx.Values -}}
 {{- $g := $v.global -}}
 {{- $name := include "vegvision.componentName" (list $ctx $c) -}}
+{{- $lag := dict "enabled" false -}}
+{{- if .consumerGroup }}{{ $lag = $v.lagAutoscaling | default (dict "enabled" false) }}{{ end -}}
+{{- if and $lag.enabled $v.autoscaling.enabled -}}
+{{- fail (printf "%s: autoscaling.enabled (CPU) and lagAutoscaling.enabled (KEDA) both set: enable one" $c) -}}
+{{- end -}}
+{{- if and $lag.enabled (gt (int $lag.maxReplicas) (int ($g.kafka.partitions | default 12))) -}}
+{{- fail (printf "%s: lagAutoscaling.maxReplicas %v is above global.kafka.partitions %v: the extra replicas would get no partition" $c $lag.maxReplicas ($g.kafka.partitions | default 12)) -}}
+{{- end -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -20,7 +30,7 @@ metadata:
   labels:
     {{- include "vegvision.labels" (list $ctx $c) | nindent 4 }}
 spec:
-  {{- if not $v.autoscaling.enabled }}
+  {{- if not (or $v.autoscaling.enabled $lag.enabled) }}
   replicas: {{ $v.replicaCount }}
   {{- end }}
   revisionHistoryLimit: 5
@@ -183,6 +193,43 @@ spec:
   behavior:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- end }}
+{{- if $lag.enabled }}
+---
+# Scales on the consumer group's lag, read from Kafka by KEDA (which must be installed). The
+# same lag is on every replica's /metrics as vegvision_consumer_group_lag_messages.
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "vegvision.labels" (list $ctx $c) | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ $name }}
+  minReplicaCount: {{ $lag.minReplicas }}
+  maxReplicaCount: {{ $lag.maxReplicas }}
+  pollingInterval: {{ $lag.pollingInterval }}
+  cooldownPeriod: {{ $lag.cooldownPeriod }}
+  {{- with $lag.behavior }}
+  advanced:
+    horizontalPodAutoscalerConfig:
+      behavior:
+        {{- toYaml . | nindent 8 }}
+  {{- end }}
+  triggers:
+    - type: kafka
+      metadata:
+        bootstrapServers: {{ tpl $g.kafka.brokers $ctx | quote }}
+        consumerGroup: {{ printf "%s.%s" $g.kafka.topic .consumerGroup | quote }}
+        topic: {{ $g.kafka.topic | quote }}
+        lagThreshold: {{ $lag.lagThreshold | toString | quote }}
+        activationLagThreshold: {{ $lag.activationLagThreshold | toString | quote }}
+        # vegvision's groups start at the beginning of the topic
+        offsetResetPolicy: earliest
+        allowIdleConsumers: "false"
 {{- end }}
 {{- if $v.podDisruptionBudget.enabled }}
 ---

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { labelThroughput } from '../model';
-import { DATASET_DIR, REPO, barChart, machine, machineLine, modelDir, peakRss, printTable, saveResult, type Args } from '../lib/report';
+import { DATASET_DIR, REPO, barChart, cpuSeconds, machine, machineLine, modelDir, peakRss, printTable, saveResult, type Args } from '../lib/report';
 
 const KIND_DIR = /^[A-Z][A-Za-z_]+$/;
 
@@ -49,12 +49,16 @@ interface RunResult {
   wallS: number;
   peakRssBytes: number;
   perProcess: Record<string, number>;
+  /** CPU seconds each process used during the run (the import from its start, services from the import's start). */
+  cpuS: Record<string, number>;
 }
 
 /** Runs a child to its end while sampling the peak RSS (VmHWM) of it and of `others`. */
 function runWatched(args: string[], env: NodeJS.ProcessEnv, others: Record<string, number> = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
+    const cpuAtStart = Object.fromEntries(Object.entries(others).map(([name, pid]) => [name, cpuSeconds(pid)]));
+    const cpuS: Record<string, number> = {};
     const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -62,15 +66,21 @@ function runWatched(args: string[], env: NodeJS.ProcessEnv, others: Record<strin
     const sample = () => {
       const pids: Record<string, number> = { import: child.pid ?? 0, ...others };
       for (const [name, pid] of Object.entries(pids)) peaks[name] = Math.max(peaks[name] ?? 0, peakRss(pid));
+      // The import's own CPU, read while it is alive (a reaped process has no /proc entry).
+      const own = cpuSeconds(child.pid ?? 0);
+      if (own > 0) cpuS['import'] = own;
     };
     const timer = setInterval(sample, 250);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearInterval(timer);
       const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-      for (const [name, pid] of Object.entries(others)) peaks[name] = Math.max(peaks[name] ?? 0, peakRss(pid));
+      for (const [name, pid] of Object.entries(others)) {
+        peaks[name] = Math.max(peaks[name] ?? 0, peakRss(pid));
+        cpuS[name] = cpuSeconds(pid) - cpuAtStart[name];
+      }
       if (code !== 0) return reject(new Error(`import exited ${code}: ${stderr}`));
-      resolve({ wallS, peakRssBytes: Object.values(peaks).reduce((a, b) => a + b, 0), perProcess: peaks });
+      resolve({ wallS, peakRssBytes: Object.values(peaks).reduce((a, b) => a + b, 0), perProcess: peaks, cpuS });
     });
     sample();
   });
@@ -98,7 +108,7 @@ async function embedded(subset: string, n: number, model: string): Promise<RunRe
   }
 }
 
-async function distributed(subset: string, n: number): Promise<(RunResult & { ready: number }) | string> {
+async function distributed(subset: string, n: number, classifiers = 1): Promise<(RunResult & { ready: number; classifiers: number }) | string> {
   const missing = ['VEGVISION_DATABASE_URL', 'VEGVISION_KAFKA_BROKERS', 'VEGVISION_S3_ENDPOINT'].filter((v) => !process.env[v]);
   if (missing.length) return `skipped: ${missing.join(', ')} not set (set -a; eval "$(bash deploy/local/stack.sh env)")`;
   // The distributed end-to-end suite's harness: isolated schemas, topic and bucket per run.
@@ -106,11 +116,17 @@ async function distributed(subset: string, n: number): Promise<(RunResult & { re
   const cluster = await Cluster.create();
   try {
     await cluster.startAll();
-    const pids = Object.fromEntries([...cluster.services.values()].map((s) => [s.name, s.process.pid ?? 0]));
+    for (let i = 1; i < classifiers; i++) await cluster.start('classifier');
+    const pids = Object.fromEntries(cluster.running().map((s) => [s.label, s.process.pid ?? 0]));
     const r = await runWatched([path.join(REPO, 'services/vegvision/bin/vegvision.js'), 'import', subset], cluster.env, pids);
+    // Verified rows: every image ready, each classified and coloured once.
     const ready = await cluster.readyCount();
     if (ready !== n) throw new Error(`distributed ingest: ${ready} ready images, expected ${n}`);
-    return { ...r, ready };
+    const events = await cluster.eventCounts();
+    if (events['ImageUploaded'] !== n || events['ImageClassified'] !== n || events['ColourDetected'] !== n) {
+      throw new Error(`distributed ingest: events ${JSON.stringify(events)}, expected ${n} of each`);
+    }
+    return { ...r, ready, classifiers };
   } finally {
     await cluster.dispose();
   }
@@ -128,43 +144,67 @@ export async function benchIngest(flags: Args = {}): Promise<void> {
     const label = labelThroughput(baselineFiles, model.dir);
     const emb = await embedded(dir, n, model.dir);
     const embRate = n / emb.wallS;
-    const dist = flags['no-distributed'] ? 'skipped (--no-distributed)' : await distributed(dir, n).catch((e: Error) => `failed: ${e.message.slice(0, 300)}`);
+    // Distributed, once per classifier replica count (default 1 and 2), in this same run.
+    const replicaCounts = String(flags['classifier-replicas'] ?? '1,2').split(',').map(Number).filter((x) => Number.isInteger(x) && x >= 1);
+    const dists: ((RunResult & { ready: number; classifiers: number }) | string)[] = [];
+    for (const r of replicaCounts) {
+      dists.push(
+        flags['no-distributed']
+          ? 'skipped (--no-distributed)'
+          : await distributed(dir, n, r).catch((e: Error) => `failed: ${e.message.slice(0, 300)}`),
+      );
+    }
     const mb = (b: number) => (b / 1048576).toFixed(0);
+    const cpuPerImage = (r: RunResult) =>
+      Object.entries(r.cpuS)
+        .map(([k, v]) => `${k} ${((v * 1000) / n).toFixed(1)}`)
+        .join(', ');
     const rows: (string | number)[][] = [
-      [`baseline: vegvision label (decode+classify+colour, ${baselineFiles.length} files, steady)`, String(baselineFiles.length), '—', label.steadyFilesPerSecond, '1.00×', '—'],
-      ['embedded import (file event store, in-process bus, SQLite)', String(n), emb.wallS, embRate, `${(embRate / label.steadyFilesPerSecond).toFixed(2)}×`, mb(emb.peakRssBytes)],
+      [`baseline: vegvision label (decode+classify+colour, ${baselineFiles.length} files, steady)`, String(baselineFiles.length), '—', label.steadyFilesPerSecond, '1.00×', '—', '—'],
+      ['embedded import (file event store, in-process bus, SQLite)', String(n), emb.wallS, embRate, `${(embRate / label.steadyFilesPerSecond).toFixed(2)}×`, mb(emb.peakRssBytes), cpuPerImage(emb)],
     ];
-    if (typeof dist === 'string') rows.push(['distributed (5 services + import, PostgreSQL/Kafka/S3)', String(n), dist, '—', '—', '—']);
-    else {
+    replicaCounts.forEach((replicas, i) => {
+      const dist = dists[i];
+      const what = `distributed, ${replicas} classifier replica${replicas > 1 ? 's' : ''} (api, relay, colour-detector, projector + import; PostgreSQL, Kafka, SeaweedFS)`;
+      if (typeof dist === 'string') {
+        rows.push([what, String(n), dist, '—', '—', '—', '—']);
+        return;
+      }
       const rate = n / dist.wallS;
       rows.push([
-        'distributed (5 service processes + import; PostgreSQL, Kafka, SeaweedFS)',
+        what,
         String(n),
         dist.wallS,
         rate,
         `${(rate / label.steadyFilesPerSecond).toFixed(2)}×`,
         `${mb(dist.peakRssBytes)} (${Object.entries(dist.perProcess).map(([k, v]) => `${k} ${mb(v)}`).join(', ')})`,
+        cpuPerImage(dist),
       ]);
-    }
+    });
     const md = printTable({
       title: `Ingest until every image is classified, coloured and projected (${n} images)`,
-      columns: ['pipeline', 'images', 'wall s', 'images/s', 'vs label', 'peak RSS MB'],
+      columns: ['pipeline', 'images', 'wall s', 'images/s', 'vs label', 'peak RSS MB', 'CPU ms/image per process'],
       rows,
       notes: [
         `model: ${model.note} (${path.relative(REPO, model.dir)})`,
         'peak RSS = VmHWM of each process, summed over the processes of the run',
+        'CPU ms/image = (user + system CPU of the process during the import) / images; services are measured from the start of the import',
+        'distributed rows verified: every image ready in the read model, exactly one ImageUploaded, ImageClassified and ColourDetected each',
         machineLine(m),
       ],
     });
     const bars = [
       { label: 'vegvision label (baseline)', value: label.steadyFilesPerSecond, unit: 'images/s', baseline: true },
       { label: 'embedded import', value: embRate, unit: 'images/s' },
-      ...(typeof dist === 'string' ? [] : [{ label: 'distributed import', value: n / dist.wallS, unit: 'images/s' }]),
+      ...replicaCounts.flatMap((r, i) => {
+        const d = dists[i];
+        return typeof d === 'string' ? [] : [{ label: `distributed, ${r} classifier${r > 1 ? 's' : ''}`, value: n / d.wallS, unit: 'images/s' }];
+      }),
     ];
     // A full-dataset run keeps its own files next to the --limit ones.
-    const name = Number.isFinite(limit) ? 'ingest' : 'ingest-full';
+    const name = flags['name'] ? String(flags['name']) : Number.isFinite(limit) ? 'ingest' : 'ingest-full';
     await barChart(`${name}.png`, `Ingest throughput, ${n} images (higher is better)`, `${model.note}; ${machineLine(m)}`, bars);
-    saveResult(name, { machine: m, images: n, model: model.note, label, embedded: emb, distributed: dist }, md);
+    saveResult(name, { machine: m, images: n, model: model.note, label, embedded: emb, distributed: dists }, md);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -461,7 +461,8 @@ describeStack('distributed mode, end to end on the real stack', () => {
       const published = await cluster.topicMessages();
       const events = Object.values(await cluster.eventCounts()).reduce((a, b) => a + b, 0);
       expect((await cluster.service('relay').stop('SIGKILL')).signal).toBe('SIGKILL');
-      await cluster.sql(`DELETE FROM "${cluster.readSchema}".projection_checkpoints WHERE name = 'relay'`);
+      await cluster.sql(`DELETE FROM "${cluster.checkpointSchema}".checkpoints WHERE name = 'relay'`);
+      await cluster.sql(`DELETE FROM "${cluster.readSchema}".projection_checkpoints WHERE name = 'relay'`); // none since the checkpoint store; legacy
       await cluster.start('relay');
       await waitFor('the log published again', async () => (await cluster.topicMessages()) >= published + events, 300_000, 500);
       for (const group of groups) await waitFor(`lag 0 in ${group} again`, async () => (await cluster.lag(group)) === 0, 300_000, 500);

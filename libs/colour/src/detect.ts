@@ -1,4 +1,5 @@
 import { PALETTES } from './palettes';
+import { subjectPixels } from './subject-mask';
 
 /** Interleaved 8-bit RGB pixels, row-major (3 bytes per pixel). A `Buffer` works too. */
 export interface RgbPixels {
@@ -9,17 +10,31 @@ export interface RgbPixels {
   readonly channels?: number;
 }
 
-export type ColourVariant = 'correct' | 'legacy-uint8-wraparound';
+/**
+ * 'correct': the whole photo. 'legacy-uint8-wraparound': the whole photo with the original
+ * system's uint8 arithmetic (seed-compatible). 'subject': the same definition (correct
+ * arithmetic) over the vegetable's pixels only (see subject-mask.ts).
+ */
+export type ColourVariant = 'correct' | 'legacy-uint8-wraparound' | 'subject';
 
 export const ALGORITHM_VERSIONS = Object.freeze({
   correct: 'mean-euclidean-v1',
   'legacy-uint8-wraparound': 'legacy-uint8-wraparound-v1',
+  subject: 'subject-border-v1',
 } as const);
+
+/** Every colour algorithm version, e.g. for validating `recolour --algorithm`. */
+export const COLOUR_ALGORITHMS: readonly AlgorithmVersion[] = Object.freeze(Object.values(ALGORITHM_VERSIONS));
+
+/** The variant that computes an algorithm version, or undefined for an unknown version. */
+export function variantOf(algorithmVersion: string): ColourVariant | undefined {
+  return (Object.keys(ALGORITHM_VERSIONS) as ColourVariant[]).find((v) => ALGORITHM_VERSIONS[v] === algorithmVersion);
+}
 
 export type AlgorithmVersion = (typeof ALGORITHM_VERSIONS)[ColourVariant];
 
 export interface DetectColoursOptions {
-  /** 'correct' (default): real Euclidean distance. 'legacy-uint8-wraparound': the original system's uint8 arithmetic. */
+  /** 'correct' (default): real Euclidean distance over the whole photo. 'legacy-uint8-wraparound': the original system's uint8 arithmetic. 'subject': the vegetable's pixels only. */
   readonly variant?: ColourVariant;
 }
 
@@ -249,10 +264,12 @@ function shares(nearest: Float64Array, offset: number, n: number, hexes: readonl
  */
 export function detectColours(pixels: RgbPixels, options: DetectColoursOptions = {}): ColourDetection {
   const variant = options.variant ?? 'correct';
-  if (variant !== 'correct' && variant !== 'legacy-uint8-wraparound') {
+  if (variant !== 'correct' && variant !== 'legacy-uint8-wraparound' && variant !== 'subject') {
     throw new InvalidPixelsError(`Unknown colour algorithm variant ${JSON.stringify(variant)}`);
   }
-  const n = validate(pixels);
+  validate(pixels);
+  if (variant === 'subject') return { ...detectColours(subjectPixels(pixels)), algorithmVersion: ALGORITHM_VERSIONS.subject };
+  const n = pixels.width * pixels.height;
   const legacy = variant === 'legacy-uint8-wraparound';
   const a = (scratchA ??= new Uint32Array(CHUNK_PIXELS));
   const b = (scratchB ??= new Uint32Array(CHUNK_PIXELS));

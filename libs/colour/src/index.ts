@@ -1,3 +1,4 @@
 // Dominant-colour detection on the RGB and RYB palettes
 export * from './palettes';
 export * from './detect';
+export * from './subject-mask';

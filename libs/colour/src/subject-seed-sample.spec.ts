@@ -1,0 +1,50 @@
+// The subject colour on the seed sample (../shared/data/seed-sample, 270 photos of 15 kinds).
+// Skipped, saying why, where the shared data is absent. The figures are in README "Subject colour".
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { decodeImage } from '@vegvision/imaging';
+import { detectColours } from './index';
+
+jest.setTimeout(600_000);
+
+const SHARED_DIR = process.env['VEGVISION_SHARED_DIR'] ?? join(resolve(__dirname, '../../..'), '..', 'shared');
+const SEED_DIR = join(SHARED_DIR, 'data', 'seed-sample');
+const LABELS_CSV = join(SEED_DIR, 'seed-labels.csv');
+const present = existsSync(LABELS_CSV);
+if (!present) console.log(`subject colour on the seed sample: skipped, ${LABELS_CSV} is absent (set VEGVISION_SHARED_DIR)`);
+
+(present ? describe : describe.skip)('subject colour on the seed sample', () => {
+  const rows: { path: string; kind: string; subject: string; photo: string }[] = [];
+
+  beforeAll(async () => {
+    const lines = (await readFile(LABELS_CSV, 'utf8')).split(/\r?\n/).slice(1).filter((l) => l.trim() !== '');
+    for (const line of lines) {
+      const [path, kind] = line.trim().split(',');
+      const pixels = await decodeImage(await readFile(join(SEED_DIR, path)));
+      const subject = detectColours(pixels, { variant: 'subject' }).rgb.hex;
+      rows.push({ path, kind, subject, photo: detectColours(pixels).rgb.hex });
+    }
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(r.subject, (counts.get(r.subject) ?? 0) + 1);
+    console.log(`subject colour (RGB) on ${rows.length} seed photos:`, Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])));
+  });
+
+  it('measures a dark green bean on white paper as green, where the whole photo says blue', () => {
+    expect(rows).toHaveLength(270);
+    expect(rows.find((r) => r.path === 'Bean/0016.jpg')).toMatchObject({ photo: '#0080FF', subject: '#00FF00' });
+  });
+
+  it('gives carrots an orange or red subject colour, never a green or blue one', () => {
+    const carrots = rows.filter((r) => r.kind === 'Carrot');
+    expect(carrots).toHaveLength(18);
+    for (const c of carrots) expect(['#FF8000', '#FF0000', '#FF0080']).toContain(c.subject);
+  });
+
+  it('differs from the whole-photo colour where the backdrop dominates (a green tomato on a white cloth)', () => {
+    const tomato = rows.find((r) => r.path === 'Tomato/1005.jpg');
+    expect(tomato?.photo).toBe('#80FF00');
+    expect(tomato?.subject).not.toBe(tomato?.photo);
+    expect(rows.filter((r) => r.subject !== r.photo).length).toBeGreaterThan(10);
+  });
+});

@@ -9,7 +9,7 @@
 // shows the fact recorded, which is what was asked.
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { detectColours, type RgbPixels } from '@vegvision/colour';
+import { detectColours, type ColourVariant, type RgbPixels } from '@vegvision/colour';
 import { decodeEvent, encodeEvent, type DomainEvent } from '@vegvision/contracts';
 import {
   decideClassification,
@@ -86,6 +86,13 @@ export class RecordClassificationCommand {
   ) {}
 }
 
+/**
+ * The colour algorithms every upload gets from the colour worker (and a relabel repairs):
+ * the whole photo and the subject (the vegetable's pixels). The seed-compatible legacy variant
+ * is recorded only on request (`recolour --algorithm legacy-uint8-wraparound-v1`).
+ */
+export const LIVE_COLOUR_VARIANTS: readonly ColourVariant[] = Object.freeze(['correct', 'subject'] as ColourVariant[]);
+
 export class RecordColoursCommand {
   constructor(
     readonly imageId: string,
@@ -93,9 +100,9 @@ export class RecordColoursCommand {
     readonly context: CommandContext,
   ) {}
 
-  /** The dominant colours of decoded pixels by the current colour algorithm, as a command. */
-  static detect(imageId: string, pixels: RgbPixels, context: CommandContext): RecordColoursCommand {
-    const c = detectColours(pixels);
+  /** The dominant colours of decoded pixels by one colour algorithm (the whole photo by default), as a command. */
+  static detect(imageId: string, pixels: RgbPixels, context: CommandContext, variant: ColourVariant = 'correct'): RecordColoursCommand {
+    const c = detectColours(pixels, { variant });
     return new RecordColoursCommand(
       imageId,
       { algorithmVersion: c.algorithmVersion, rgbHex: c.rgb.hex, rybHex: c.ryb.hex, rgbShares: c.rgbShares, rybShares: c.rybShares },

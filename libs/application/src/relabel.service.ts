@@ -2,57 +2,87 @@
 // its label recorded as a new ImageClassified event (history kept). Idempotent and
 // resumable by construction: one classification per (image, model version), so a re-run or
 // a run resumed after a kill skips what is already recorded and appends nothing twice.
-// An image that has no colours by the current colour algorithm yet (its ColourDetected was
+// An image that has no colours by the current colour algorithms yet (its ColourDetected was
 // dead-lettered, say) gets them on the way: a relabel also repairs what the workers gave up on.
+// Recolour by replay (`recolour`) is the same loop with another step: one ColourDetected per
+// (image, colour algorithm version), e.g. the subject colour over a catalog recorded before it.
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ALGORITHM_VERSIONS } from '@vegvision/colour';
+import { ALGORITHM_VERSIONS, COLOUR_ALGORITHMS, variantOf, type ColourVariant } from '@vegvision/colour';
 import { decodeEvent, isEvent } from '@vegvision/contracts';
 import type { VegetableClassifier } from '@vegvision/classifier';
 import type { EventStore } from '@vegvision/event-store';
 import { randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
 import { ClassifierProvider } from './classifier.provider';
-import { ImageCommands, RecordClassificationCommand, RecordColoursCommand } from './image-commands';
+import { ImageCommands, LIVE_COLOUR_VARIANTS, RecordClassificationCommand, RecordColoursCommand } from './image-commands';
 import { EVENT_STORE } from './tokens';
 import { Originals } from './workers';
 
-export interface RelabelProgress {
+/** What every replay over the catalog (relabel, recolour) reports. */
+export interface ReplayProgress {
   id: string;
-  model: string;
   state: 'running' | 'done' | 'failed' | 'cancelled';
   total: number;
-  /** Images looked at so far (relabelled + skipped + failed). */
+  /** Images looked at so far (recorded + skipped + failed). */
   done: number;
-  relabelled: number;
-  /** Already labelled by this model (earlier run or live upload). */
+  /** Already recorded by this version (earlier run or live upload). */
   skipped: number;
   failed: number;
-  /** Images that had no colours by the current colour algorithm and got them in this run. */
-  recoloured: number;
   startedAt: string;
   finishedAt?: string;
   error?: string;
 }
 
-export interface RelabelOptions {
+export interface RelabelProgress extends ReplayProgress {
+  model: string;
+  relabelled: number;
+  /** Images that had no colours by the current colour algorithms and got them in this run. */
+  recoloured: number;
+}
+
+export interface RecolourProgress extends ReplayProgress {
+  /** The colour algorithm version recorded. */
+  algorithm: string;
+  recoloured: number;
+}
+
+export interface ReplayOptions<P extends ReplayProgress> {
   /** Pause between images, ms, so live uploads stay responsive (default 0: yield only). */
   throttleMs?: number;
   signal?: AbortSignal;
-  onProgress?: (p: RelabelProgress) => void;
+  onProgress?: (p: P) => void;
 }
+
+export type RelabelOptions = ReplayOptions<RelabelProgress>;
+export type RecolourOptions = ReplayOptions<RecolourProgress>;
 
 export class RelabelAlreadyRunningError extends Error {
   readonly code = 'relabel_already_running';
-  constructor(readonly running: RelabelProgress) {
-    super(`a relabel to ${running.model} is already running (${running.done}/${running.total})`);
+  constructor(readonly running: RelabelProgress | RecolourProgress) {
+    super(`${describe(running)} is already running (${running.done}/${running.total})`);
   }
 }
+
+/** Raised for a colour algorithm version that does not exist. */
+export class UnknownColourAlgorithmError extends Error {
+  readonly code = 'unknown_colour_algorithm';
+  constructor(readonly algorithm: string) {
+    super(`unknown colour algorithm ${JSON.stringify(algorithm)}; known: ${COLOUR_ALGORITHMS.join(', ')}`);
+  }
+}
+
+function describe(p: RelabelProgress | RecolourProgress): string {
+  return 'model' in p ? `a relabel to ${p.model}` : `a recolour to ${p.algorithm}`;
+}
+
+/** The replay step for one image: records what is missing and counts it on the progress. */
+type ReplayStep<P> = (imageId: string, objectKey: string, progress: P, correlationId: string) => Promise<void>;
 
 @Injectable()
 export class RelabelService {
   private readonly runs = new Map<string, RelabelProgress>();
-  private current?: RelabelProgress;
+  private current?: RelabelProgress | RecolourProgress;
   readonly progress$ = new Subject<RelabelProgress>();
 
   constructor(
@@ -87,45 +117,73 @@ export class RelabelService {
   async start(model: string, options: RelabelOptions = {}): Promise<RelabelProgress> {
     if (this.current?.state === 'running') throw new RelabelAlreadyRunningError(this.current);
     await this.classifiers.forVersion(model); // unknown versions fail now, not in the background
-    const progress = this.newProgress(model);
-    void this.execute(progress, options).catch(() => undefined);
+    const progress = this.newRelabel(model);
+    void this.relabel(progress, options).catch(() => undefined);
     return progress;
   }
 
   /** Runs a relabel to completion. */
   async run(model: string, options: RelabelOptions = {}): Promise<RelabelProgress> {
     if (this.current?.state === 'running') throw new RelabelAlreadyRunningError(this.current);
-    return this.execute(this.newProgress(model), options);
+    return this.relabel(this.newRelabel(model), options);
   }
 
-  private newProgress(model: string): RelabelProgress {
-    const progress: RelabelProgress = {
-      id: randomUUID(),
-      model,
-      state: 'running',
-      total: 0,
-      done: 0,
-      relabelled: 0,
-      skipped: 0,
-      failed: 0,
-      recoloured: 0,
-      startedAt: new Date().toISOString(),
-    };
+  /**
+   * Runs a recolour to completion: every existing image gets a ColourDetected by `algorithm`
+   * (a version of ALGORITHM_VERSIONS) unless it has one. Resumable and idempotent like a relabel.
+   */
+  async recolour(algorithm: string, options: RecolourOptions = {}): Promise<RecolourProgress> {
+    const variant = variantOf(algorithm);
+    if (!variant) throw new UnknownColourAlgorithmError(algorithm);
+    if (this.current?.state === 'running') throw new RelabelAlreadyRunningError(this.current);
+    const progress: RecolourProgress = { ...this.newRun(), algorithm, recoloured: 0 };
+    this.current = progress;
+    return this.execute(progress, options, (imageId, objectKey, p, correlationId) =>
+      this.recolourOne(imageId, objectKey, variant, p, correlationId),
+    );
+  }
+
+  private newRun(): ReplayProgress {
+    return { id: randomUUID(), state: 'running', total: 0, done: 0, skipped: 0, failed: 0, startedAt: new Date().toISOString() };
+  }
+
+  private newRelabel(model: string): RelabelProgress {
+    const progress: RelabelProgress = { ...this.newRun(), model, relabelled: 0, recoloured: 0 };
     this.runs.set(progress.id, progress);
     this.current = progress;
     return progress;
   }
 
-  private emit(p: RelabelProgress, options: RelabelOptions): void {
+  private emit<P extends ReplayProgress>(p: P, options: ReplayOptions<P>): void {
     const copy = { ...p };
     options.onProgress?.(copy);
-    this.progress$.next(copy);
+    if ('model' in copy) this.progress$.next(copy as unknown as RelabelProgress);
   }
 
-  private async execute(progress: RelabelProgress, options: RelabelOptions): Promise<RelabelProgress> {
-    const correlationId = `relabel-${progress.id}`;
+  private async relabel(progress: RelabelProgress, options: RelabelOptions): Promise<RelabelProgress> {
+    let classifier: VegetableClassifier;
     try {
-      const classifier = await this.classifiers.forVersion(progress.model);
+      classifier = await this.classifiers.forVersion(progress.model);
+    } catch (error) {
+      return this.finish(progress, options, error);
+    }
+    return this.execute(progress, options, (imageId, objectKey, p, correlationId) =>
+      this.replayOne(imageId, objectKey, classifier, p, correlationId),
+    );
+  }
+
+  private finish<P extends ReplayProgress>(progress: P, options: ReplayOptions<P>, error: unknown): P {
+    progress.state = 'failed';
+    progress.error = error instanceof Error ? error.message : String(error);
+    progress.finishedAt = new Date().toISOString();
+    this.emit(progress, options);
+    return progress;
+  }
+
+  /** The one replay loop: every existing image, in upload order, through `step`. */
+  private async execute<P extends ReplayProgress>(progress: P, options: ReplayOptions<P>, step: ReplayStep<P>): Promise<P> {
+    const correlationId = `${'model' in progress ? 'relabel' : 'recolour'}-${progress.id}`;
+    try {
       const images = await this.uploadedImages();
       progress.total = images.length;
       this.emit(progress, options);
@@ -136,10 +194,7 @@ export class RelabelService {
           break;
         }
         try {
-          const r = await this.replayOne(imageId, objectKey, classifier, correlationId);
-          if (r.relabelled) progress.relabelled++;
-          else progress.skipped++;
-          if (r.recoloured) progress.recoloured++;
+          await step(imageId, objectKey, progress, correlationId);
         } catch {
           progress.failed++;
         }
@@ -161,8 +216,31 @@ export class RelabelService {
     return progress;
   }
 
-  /** Records what the model and the current colour algorithm have not recorded for the image yet. */
+  /** Records the colours of one image by one algorithm unless they are recorded. */
+  private async recolourOne(imageId: string, objectKey: string, variant: ColourVariant, progress: RecolourProgress, correlationId: string): Promise<void> {
+    const state = await this.commands.load(imageId);
+    const pixels =
+      state.exists && !state.colouredBy.has(ALGORITHM_VERSIONS[variant]) ? await this.originals.decodeUnlessDeleted(imageId, objectKey) : null;
+    const result = pixels ? await this.commandBus.execute(RecordColoursCommand.detect(imageId, pixels, { correlationId }, variant)) : null;
+    if (result && result.events.length > 0) progress.recoloured++;
+    else progress.skipped++;
+  }
+
+  /** Records what the model and the current colour algorithms have not recorded for the image yet. */
   private async replayOne(
+    imageId: string,
+    objectKey: string,
+    classifier: VegetableClassifier,
+    progress: RelabelProgress,
+    correlationId: string,
+  ): Promise<void> {
+    const r = await this.relabelOne(imageId, objectKey, classifier, correlationId);
+    if (r.relabelled) progress.relabelled++;
+    else progress.skipped++;
+    if (r.recoloured) progress.recoloured++;
+  }
+
+  private async relabelOne(
     imageId: string,
     objectKey: string,
     classifier: VegetableClassifier,
@@ -171,14 +249,14 @@ export class RelabelService {
     const state = await this.commands.load(imageId);
     if (!state.exists) return { relabelled: false, recoloured: false }; // deleted since the list was read
     const needsLabel = !state.classifiedBy.has(classifier.version);
-    const needsColours = !state.colouredBy.has(ALGORITHM_VERSIONS.correct);
-    if (!needsLabel && !needsColours) return { relabelled: false, recoloured: false };
+    const missingColours = LIVE_COLOUR_VARIANTS.filter((v) => !state.colouredBy.has(ALGORITHM_VERSIONS[v]));
+    if (!needsLabel && missingColours.length === 0) return { relabelled: false, recoloured: false };
     const pixels = await this.originals.decodeUnlessDeleted(imageId, objectKey);
     if (!pixels) return { relabelled: false, recoloured: false };
     let recoloured = false;
-    if (needsColours) {
-      const result = await this.commandBus.execute(RecordColoursCommand.detect(imageId, pixels, { correlationId }));
-      recoloured = result.events.length > 0;
+    for (const variant of missingColours) {
+      const result = await this.commandBus.execute(RecordColoursCommand.detect(imageId, pixels, { correlationId }, variant));
+      recoloured ||= result.events.length > 0;
     }
     if (!needsLabel) return { relabelled: false, recoloured };
     const c = await classifier.classify(pixels);

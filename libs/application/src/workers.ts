@@ -15,7 +15,7 @@ import { ObjectNotFoundError, type ObjectStorage } from '@vegvision/storage';
 import { CATALOG_PROJECTION, InvalidEventError, type ReadModel } from '@vegvision/read-model';
 import { Subject } from 'rxjs';
 import { ClassifierProvider } from './classifier.provider';
-import { RecordClassificationCommand, RecordColoursCommand, ImageCommands } from './image-commands';
+import { LIVE_COLOUR_VARIANTS, RecordClassificationCommand, RecordColoursCommand, ImageCommands } from './image-commands';
 import { parseEnvelope, toEnvelope, type PositionedEvent } from './envelope';
 import type { Logger } from './logger';
 import { Metrics } from './metrics';
@@ -310,15 +310,20 @@ export class ColourWorker extends Consumer {
   protected async handle({ event }: PositionedEvent): Promise<void> {
     if (!isEvent(event, 'ImageUploaded')) return;
     const state = await this.commands.load(event.data.imageId);
-    if (!state.exists || state.colouredBy.has(ALGORITHM_VERSIONS.correct)) return;
+    const missing = LIVE_COLOUR_VARIANTS.filter((v) => !state.colouredBy.has(ALGORITHM_VERSIONS[v]));
+    if (!state.exists || missing.length === 0) return;
     const pixels = await this.originals.decodeUnlessDeleted(event.data.imageId, event.data.objectKey);
     if (!pixels) return;
-    await this.commandBus.execute(
-      RecordColoursCommand.detect(event.data.imageId, pixels, {
-        correlationId: event.meta.correlationId,
-        causationId: event.meta.eventId,
-      }),
-    );
+    for (const variant of missing) {
+      await this.commandBus.execute(
+        RecordColoursCommand.detect(
+          event.data.imageId,
+          pixels,
+          { correlationId: event.meta.correlationId, causationId: event.meta.eventId },
+          variant,
+        ),
+      );
+    }
   }
 }
 

@@ -3,3 +3,4 @@ export * from './kinds';
 export * from './ids';
 export * from './errors';
 export * from './image.aggregate';
+export * from './colour-measure';

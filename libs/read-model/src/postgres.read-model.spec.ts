@@ -88,7 +88,11 @@ async function openScratch(): Promise<{ readModel: MikroOrmReadModel; schema: st
             .fork()
             .getConnection()
             .execute(`select name from "${scratch.schema}".read_model_migrations`);
-          expect(applied).toEqual([{ name: 'Migration20250601000000Initial' }, { name: 'Migration20260301000000Corrections' }]);
+          expect(applied).toEqual([
+            { name: 'Migration20250601000000Initial' },
+            { name: 'Migration20260301000000Corrections' },
+            { name: 'Migration20260303000000SubjectColour' },
+          ]);
         } finally {
           await other.close();
         }

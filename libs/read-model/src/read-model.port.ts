@@ -2,6 +2,7 @@
 // Adapters: MikroORM on SQLite/libSQL (embedded) and on PostgreSQL (distributed); both pass
 // the contract suite in ./testing/read-model.contract.ts.
 import type { DomainEvent } from '@vegvision/contracts';
+import type { ColourMeasure } from '@vegvision/domain';
 
 export type Palette = 'RGB' | 'RYB';
 
@@ -52,8 +53,19 @@ export interface ImageView {
   rybShares: PaletteShareView[];
   colourAlgorithm: string | null;
   colouredAt: string | null;
+  /** The colours of the vegetable's pixels only (a `subject-*` colour algorithm); null until recorded. */
+  subjectColours: SubjectColoursView | null;
   /** 'processing' until both a classification and colours are projected, then 'ready'. */
   status: 'processing' | 'ready';
+}
+
+export interface SubjectColoursView {
+  rgbHex: string;
+  rybHex: string;
+  rgbShares: PaletteShareView[];
+  rybShares: PaletteShareView[];
+  algorithm: string;
+  colouredAt: string;
 }
 
 export interface CorrectionSummary {
@@ -96,14 +108,18 @@ export interface SampleQuery {
   palette?: Palette;
   /** "#RRGGBB", upper-case, one of the palette's colours. */
   colour?: string;
+  /** Which colour the palette and colour filter: 'photo' (whole photo, the default) or 'subject' (the vegetable's pixels). */
+  measure?: ColourMeasure;
 }
 
 export interface Facets {
   total: number;
   /** Count of images per newest kind (including "not_a_vegetable"). */
   kinds: Record<string, number>;
-  /** Count of images per dominant colour hex, per palette. */
+  /** Count of images per dominant colour hex (whole photo), per palette. */
   colours: Record<Palette, Record<string, number>>;
+  /** Count of images per subject colour hex (the vegetable's pixels), per palette. */
+  subjectColours: Record<Palette, Record<string, number>>;
 }
 
 export interface ReadModel {

@@ -66,7 +66,11 @@ describe('MikroORM + libSQL file database', () => {
           .fork()
           .getConnection()
           .execute('select name from read_model_migrations order by id');
-        expect(applied).toEqual([{ name: 'Migration20250601000000Initial' }, { name: 'Migration20260301000000Corrections' }]);
+        expect(applied).toEqual([
+          { name: 'Migration20250601000000Initial' },
+          { name: 'Migration20260301000000Corrections' },
+          { name: 'Migration20260303000000SubjectColour' },
+        ]);
       } finally {
         await second.close();
       }

@@ -1,9 +1,11 @@
 // The `vegvision` command line: serve (embedded product), import, label, projections rebuild.
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '@vegvision/config';
+import { COLOUR_ALGORITHMS } from '@vegvision/colour';
 import { runImport } from './commands/import';
 import { runLabel } from './commands/label';
 import { runRebuild } from './commands/rebuild';
+import { runRecolour } from './commands/recolour';
 import { runRelabel } from './commands/relabel';
 import { runServe } from './commands/serve';
 
@@ -67,6 +69,15 @@ export function buildProgram(): Command {
     .option('--report-dir <dir>', 'where to write relabel-<version>.json and .png (default <data dir>/reports)')
     .action(async (o: { model: string; from?: string; throttle?: number; reportDir?: string }) => {
       await runRelabel(config(), { model: o.model, from: o.from, throttleMs: o.throttle, reportDir: o.reportDir });
+    });
+
+  program
+    .command('recolour')
+    .description('replay every recorded upload through a colour algorithm version and record its colours (resumable)')
+    .requiredOption('--algorithm <version>', `colour algorithm version: ${COLOUR_ALGORITHMS.join(', ')}`)
+    .option('--throttle <ms>', 'pause between images, to keep live uploads responsive', int('throttle'))
+    .action(async (o: { algorithm: string; throttle?: number }) => {
+      await runRecolour(config(), { algorithm: o.algorithm, throttleMs: o.throttle });
     });
 
   const projections = program.command('projections').description('read models projected from the event log');

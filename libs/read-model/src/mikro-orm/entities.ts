@@ -32,6 +32,13 @@ export interface ImageRow {
   rybShares: PaletteShareView[];
   colourAlgorithm: string | null;
   colouredAt: Date | null;
+  /** Colours of the vegetable's pixels (the newest `subject-*` algorithm); the columns above are the whole photo's. */
+  subjectRgbHex: string | null;
+  subjectRybHex: string | null;
+  subjectRgbShares: PaletteShareView[] | null;
+  subjectRybShares: PaletteShareView[] | null;
+  subjectColourAlgorithm: string | null;
+  subjectColouredAt: Date | null;
   status: 'processing' | 'ready';
   /** Log position of the last event applied to this image (events are ordered per image). */
   lastPosition: number;
@@ -110,6 +117,12 @@ export const ImageSchema = new EntitySchema<ImageRow>({
     rybShares: { type: 'json', fieldName: 'ryb_shares' },
     colourAlgorithm: { type: 'string', fieldName: 'colour_algorithm', nullable: true },
     colouredAt: { type: 'datetime', fieldName: 'coloured_at', nullable: true },
+    subjectRgbHex: { type: 'string', fieldName: 'subject_rgb_hex', nullable: true },
+    subjectRybHex: { type: 'string', fieldName: 'subject_ryb_hex', nullable: true },
+    subjectRgbShares: { type: 'json', fieldName: 'subject_rgb_shares', nullable: true },
+    subjectRybShares: { type: 'json', fieldName: 'subject_ryb_shares', nullable: true },
+    subjectColourAlgorithm: { type: 'string', fieldName: 'subject_colour_algorithm', nullable: true },
+    subjectColouredAt: { type: 'datetime', fieldName: 'subject_coloured_at', nullable: true },
     status: { type: 'string', fieldName: 'status' },
     lastPosition: { type: new BigIntType('number'), fieldName: 'last_position' },
     modelKind: { type: 'string', fieldName: 'model_kind', nullable: true },

@@ -11,6 +11,7 @@ import { LockMode, raw, type FilterQuery, type MikroORM } from '@mikro-orm/core'
 import type { EntityManager } from '@mikro-orm/knex';
 import type { Migrator } from '@mikro-orm/migrations';
 import type { DomainEvent } from '@vegvision/contracts';
+import { colourMeasureOf, isColourMeasure } from '@vegvision/domain';
 import {
   DuplicateSha256Error,
   InvalidCheckpointNameError,
@@ -166,11 +167,12 @@ export class MikroOrmReadModel implements ReadModel {
   async facets(): Promise<Facets> {
     this.assertOpen();
     const em = this.em();
-    const countBy = async (column: 'kind' | 'rgb_hex' | 'ryb_hex'): Promise<Record<string, number>> => {
+    const property = { kind: 'kind', rgb_hex: 'rgbHex', ryb_hex: 'rybHex', subject_rgb_hex: 'subjectRgbHex', subject_ryb_hex: 'subjectRybHex' } as const;
+    const countBy = async (column: keyof typeof property): Promise<Record<string, number>> => {
       const rows: { value: string; n: number | string }[] = await em
         .createQueryBuilder(ImageSchema)
         .select([raw(`${column} as value`), raw('count(*) as n')])
-        .where({ [column === 'kind' ? 'kind' : column === 'rgb_hex' ? 'rgbHex' : 'rybHex']: { $ne: null } })
+        .where({ [property[column]]: { $ne: null } })
         .groupBy(raw(column))
         .execute('all', false);
       const out: Record<string, number> = {};
@@ -181,7 +183,8 @@ export class MikroOrmReadModel implements ReadModel {
     const kinds = await countBy('kind');
     const rgb = await countBy('rgb_hex');
     const ryb = await countBy('ryb_hex');
-    return { total, kinds, colours: { RGB: rgb, RYB: ryb } };
+    const subjectColours = { RGB: await countBy('subject_rgb_hex'), RYB: await countBy('subject_ryb_hex') };
+    return { total, kinds, colours: { RGB: rgb, RYB: ryb }, subjectColours };
   }
 
   async reset(projection: string): Promise<void> {
@@ -307,6 +310,12 @@ export class MikroOrmReadModel implements ReadModel {
         rybShares: [],
         colourAlgorithm: null,
         colouredAt: null,
+        subjectRgbHex: null,
+        subjectRybHex: null,
+        subjectRgbShares: null,
+        subjectRybShares: null,
+        subjectColourAlgorithm: null,
+        subjectColouredAt: null,
         status: 'processing',
         lastPosition: position,
         modelKind: null,
@@ -366,6 +375,13 @@ export class MikroOrmReadModel implements ReadModel {
       image.correctedAt = change.correctedAt;
       image.correctionNote = change.note;
       image.kind = change.kind;
+    } else if (colourMeasureOf(change.algorithm) === 'subject') {
+      image.subjectRgbHex = change.rgbHex;
+      image.subjectRybHex = change.rybHex;
+      image.subjectRgbShares = change.rgbShares;
+      image.subjectRybShares = change.rybShares;
+      image.subjectColourAlgorithm = change.algorithm;
+      image.subjectColouredAt = change.detectedAt;
     } else {
       image.rgbHex = change.rgbHex;
       image.rybHex = change.rybHex;
@@ -394,7 +410,7 @@ function assertPosition(position: number): void {
 
 function sampleFilter(query: SampleQuery): FilterQuery<ImageRow> {
   if (!query || typeof query !== 'object') throw new InvalidSampleQueryError('the query must be an object');
-  const { count, kind, palette, colour } = query;
+  const { count, kind, palette, colour, measure } = query;
   if (!Number.isInteger(count) || count < 1 || count > MAX_SAMPLE_COUNT) {
     throw new InvalidSampleQueryError(`count must be an integer from 1 to ${MAX_SAMPLE_COUNT}, got ${String(count)}`);
   }
@@ -412,9 +428,14 @@ function sampleFilter(query: SampleQuery): FilterQuery<ImageRow> {
       throw new InvalidSampleQueryError(`colour must be "#RRGGBB", got ${String(colour)}`);
     }
   }
+  if (measure !== undefined && !isColourMeasure(measure)) {
+    throw new InvalidSampleQueryError(`measure must be photo or subject, got ${String(measure)}`);
+  }
   if (palette !== undefined) {
     // A palette without a colour still restricts the sample to images with colours projected.
-    where[palette === 'RGB' ? 'rgbHex' : 'rybHex'] = colour !== undefined ? colour.toUpperCase() : { $ne: null };
+    const subject = measure === 'subject';
+    const column = palette === 'RGB' ? (subject ? 'subjectRgbHex' : 'rgbHex') : subject ? 'subjectRybHex' : 'rybHex';
+    where[column] = colour !== undefined ? colour.toUpperCase() : { $ne: null };
   }
   return where as FilterQuery<ImageRow>;
 }
@@ -456,6 +477,17 @@ function toImageView(row: ImageRow): ImageView {
     rybShares: (row.rybShares ?? []).map((s) => ({ hex: s.hex, share: s.share })),
     colourAlgorithm: row.colourAlgorithm ?? null,
     colouredAt: iso(row.colouredAt ?? null),
+    subjectColours:
+      row.subjectRgbHex && row.subjectRybHex
+        ? {
+            rgbHex: row.subjectRgbHex,
+            rybHex: row.subjectRybHex,
+            rgbShares: (row.subjectRgbShares ?? []).map((s) => ({ hex: s.hex, share: s.share })),
+            rybShares: (row.subjectRybShares ?? []).map((s) => ({ hex: s.hex, share: s.share })),
+            algorithm: row.subjectColourAlgorithm ?? '',
+            colouredAt: iso(row.subjectColouredAt ?? null) ?? '',
+          }
+        : null,
     status: row.status,
   };
 }

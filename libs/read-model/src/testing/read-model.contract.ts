@@ -52,7 +52,7 @@ export function describeReadModelContract(name: string, factory: () => Promise<R
         await rm.migrate();
         await rm.ping();
         expect(await rm.checkpoint(P)).toBe('start');
-        expect(await rm.facets()).toEqual({ total: 0, kinds: {}, colours: { RGB: {}, RYB: {} } });
+        expect(await rm.facets()).toEqual({ total: 0, kinds: {}, colours: { RGB: {}, RYB: {} }, subjectColours: { RGB: {}, RYB: {} } });
         expect(await rm.sample({ count: 9 })).toEqual([]);
         expect(await rm.dump(P)).toEqual([]);
       },
@@ -105,6 +105,7 @@ export function describeReadModelContract(name: string, factory: () => Promise<R
           rybShares: [],
           colourAlgorithm: null,
           colouredAt: null,
+          subjectColours: null,
           status: 'processing',
         };
         expect(await rm.getImage(imageId)).toEqual(afterUpload);
@@ -454,11 +455,62 @@ export function describeReadModelContract(name: string, factory: () => Promise<R
               RGB: { [FIXTURE_RGB[0]]: 3, [FIXTURE_RGB[1]]: 2, [FIXTURE_RGB[2]]: 1, [FIXTURE_RGB[3]]: 1 },
               RYB: { [FIXTURE_RYB[0]]: 3, [FIXTURE_RYB[1]]: 2, [FIXTURE_RYB[2]]: 1, [FIXTURE_RYB[3]]: 1 },
             },
+            subjectColours: { RGB: {}, RYB: {} },
           });
         },
         TIMEOUT,
       );
     });
+
+    it(
+      'keeps the subject colour (a subject-* algorithm) beside the whole photo\'s, filters and counts either measure',
+      async () => {
+        const fixture = fixtureEvents([
+          { kind: 'Tomato', rgbHex: FIXTURE_RGB[1] },
+          { kind: 'Tomato', rgbHex: FIXTURE_RGB[1] },
+        ]);
+        await projectAll(rm, fixture.events);
+        const [a, b] = fixture.images.map((i) => i.imageId);
+        const photoOfA = await rm.getImage(a);
+        let position = fixture.events.length + 10;
+        const subject = makeColourDetected(a, {
+          algorithmVersion: 'subject-border-v1',
+          rgbHex: FIXTURE_RGB[0],
+          rybHex: FIXTURE_RYB[0],
+          rgbShares: [{ hex: FIXTURE_RGB[0], share: 1 }],
+          rybShares: [{ hex: FIXTURE_RYB[0], share: 1 }],
+          detectedAt: '2025-02-03T04:05:09.000Z',
+        });
+        expect(await rm.project(P, subject, position++)).toBe(true);
+        const view = await rm.getImage(a);
+        // The whole photo's colours stay; the subject's are beside them.
+        expect(view).toEqual({
+          ...photoOfA,
+          subjectColours: {
+            rgbHex: FIXTURE_RGB[0],
+            rybHex: FIXTURE_RYB[0],
+            rgbShares: [{ hex: FIXTURE_RGB[0], share: 1 }],
+            rybShares: [{ hex: FIXTURE_RYB[0], share: 1 }],
+            algorithm: 'subject-border-v1',
+            colouredAt: '2025-02-03T04:05:09.000Z',
+          },
+        });
+        // A whole-photo algorithm recorded later (the seed-compatible legacy one) replaces the photo colours only.
+        const legacy = makeColourDetected(a, { algorithmVersion: 'legacy-uint8-wraparound-v1', rgbHex: FIXTURE_RGB[3], rybHex: FIXTURE_RYB[3] });
+        expect(await rm.project(P, legacy, position++)).toBe(true);
+        expect(await rm.getImage(a)).toMatchObject({ rgbHex: FIXTURE_RGB[3], colourAlgorithm: 'legacy-uint8-wraparound-v1', subjectColours: { rgbHex: FIXTURE_RGB[0] } });
+
+        const ids = async (q: Parameters<ReadModel['sample']>[0]) => (await rm.sample(q)).map((i) => i.imageId).sort();
+        expect(await ids({ count: 9, palette: 'RGB', colour: FIXTURE_RGB[0], measure: 'subject' })).toEqual([a]);
+        expect(await ids({ count: 9, palette: 'RGB', colour: FIXTURE_RGB[0] })).toEqual([]);
+        expect(await ids({ count: 9, palette: 'RGB', colour: FIXTURE_RGB[1], measure: 'photo' })).toEqual([b]);
+        // A palette alone with the subject measure: the images that have a subject colour.
+        expect(await ids({ count: 9, palette: 'RYB', measure: 'subject' })).toEqual([a]);
+        await expect(rm.sample({ count: 9, palette: 'RGB', measure: 'vegetable' as never })).rejects.toMatchObject({ code: 'read_model_invalid_query' });
+        expect((await rm.facets()).subjectColours).toEqual({ RGB: { [FIXTURE_RGB[0]]: 1 }, RYB: { [FIXTURE_RYB[0]]: 1 } });
+      },
+      TIMEOUT,
+    );
 
     it(
       'samples at random',

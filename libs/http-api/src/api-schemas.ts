@@ -98,6 +98,14 @@ export const IMAGE_SCHEMA: SchemaObject = {
     rybShares: { type: 'array', items: share },
     colourAlgorithm: nstr,
     colouredAt: nstr,
+    subjectColours: {
+      type: 'object',
+      nullable: true,
+      description:
+        "Dominant colours of the vegetable's pixels only (a `subject-*` colour algorithm); `rgbHex`/`rybHex` above are the whole photo's. Null until recorded.",
+      required: ['rgbHex', 'rybHex', 'rgbShares', 'rybShares', 'algorithm', 'colouredAt'],
+      properties: { rgbHex: str, rybHex: str, rgbShares: { type: 'array', items: share }, rybShares: { type: 'array', items: share }, algorithm: str, colouredAt: str },
+    },
     status: { type: 'string', enum: ['processing', 'ready'] },
     url: { type: 'string', description: 'Temporary link to the original' },
     urlExpiresAt: str,
@@ -161,7 +169,12 @@ const counts: SchemaObject = { type: 'object', additionalProperties: { type: 'in
 export const FACETS_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['total', 'kinds', 'colours'],
-  properties: { total: { type: 'integer', minimum: 0 }, kinds: counts, colours: { type: 'object', additionalProperties: counts } },
+  properties: {
+    total: { type: 'integer', minimum: 0 },
+    kinds: counts,
+    colours: { type: 'object', additionalProperties: counts, description: 'Whole-photo colour counts per palette.' },
+    subjectColours: { type: 'object', additionalProperties: counts, description: "Subject colour counts (the vegetable's pixels) per palette." },
+  },
 };
 
 export const KINDS_SCHEMA: SchemaObject = {

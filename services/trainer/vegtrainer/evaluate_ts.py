@@ -229,6 +229,8 @@ def main(argv=None) -> int:
     if a.update_card:
         card = json.loads(card_path.read_text())
         card.setdefault("metrics", {})["typescript"] = res
+        card["metrics"]["validationTop1"] = res["datasetValidation"]["kindTop1"]  # what the parity test holds it to
+        card["metrics"]["validationCount"] = res["datasetValidation"]["n"]
         card_path.write_text(json.dumps(card, indent=2) + "\n")
         (model_dir / "real-validation-answers.json").write_text(
             "{\n" + ",\n".join(f' "{k}": {json.dumps(v)}' for k, v in answers_doc.items() if k != "items")

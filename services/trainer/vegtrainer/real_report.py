@@ -182,7 +182,20 @@ def write_markdown(model_dir: Path) -> None:
               f"| dataset validation | kind top-1 / refused | {_pct(dv['kindTop1'])} / {_pct(dv['refused'])} |",
               f"| real-photo validation | calibration error (ECE, 15 bins) before → after temperature {cal['temperature']} | "
               f"{cal['eceBefore']:.4f} → {cal['eceAfter']:.4f} |", "",
-              f"Rejection: `{card['rejection']['method']}`, accept when P(vegetable) ≥ {card['rejection']['threshold']} "
+              ]
+        prev = m.get("previousModelOnTheSamePhotos")
+        if prev:
+            pr, pd = prev["realValidation"], prev["datasetValidation"]
+            L += ["The same photos through the same pipeline, previous default and this model:", "",
+                  f"| | {prev['version']} | {v} |", "| --- | --- | --- |",
+                  f"| real: answer right | {_pct(pr['answerRight'])} | {_pct(rv['answerRight'])} |",
+                  f"| real: kind top-1 | {_pct(pr['kindTop1'])} | {_pct(rv['kindTop1'])} |",
+                  f"| real: negatives refused | {_pct(pr['negativesRefused'])} | {_pct(rv['negativesRefused'])} |",
+                  f"| real: AUROC | {pr['auroc']:.4f} | {rv['auroc']:.4f} |",
+                  f"| real: FPR at 95% TPR | {_pct(pr['fprAt95Tpr'])} | {_pct(rv['fprAt95Tpr'])} |",
+                  f"| real: calibration error (ECE) | {prev['calibration']['ece']:.4f} | {cal['eceAfter']:.4f} |",
+                  f"| dataset: answer right | {_pct(pd['answerRight'])} | {_pct(dv['answerRight'])} |", ""]
+        L += [f"Rejection: `{card['rejection']['method']}`, accept when P(vegetable) ≥ {card['rejection']['threshold']} "
               f"({card['rejection'].get('chosenOn', '')}). The threshold and the temperature were chosen on the real-photo "
               "validation side, so its figures are slightly optimistic; the dataset figures are not tuned on.", "",
               "Kept / refused at that threshold (real-photo validation):", "",
@@ -219,7 +232,7 @@ def write_markdown(model_dir: Path) -> None:
           f"(selected {tr['selectedEpoch']}), batch {tr['batch']} ({_pct(tr['realWeight'])} real photos), lr {tr['lr']}, seed {tr['seed']}, "
           f"device {tr['device']}.",
           f"- time: {m['trainSeconds']:.0f} s ({m['trainSecondsBreakdown']['trunkFeatures']:.0f} s trunk features, "
-          f"{m['trainSecondsBreakdown']['fineTuning']:.0f} s training).",
+          f"{m['trainSecondsBreakdown']['fineTuning']:.0f} s training). {m.get('trainSecondsNote', '')}",
           f"- command: `{tr['command']}`", "",
           "## Limitations", "",
           "- The real-photo validation side is small (a few to 32 photos per kind); per-kind figures move by several points "

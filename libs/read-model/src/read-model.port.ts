@@ -2,7 +2,7 @@
 // Adapters: MikroORM on SQLite/libSQL (embedded) and on PostgreSQL (distributed); both pass
 // the contract suite in ./testing/read-model.contract.ts.
 import type { DomainEvent } from '@vegvision/contracts';
-import type { ColourMeasure } from '@vegvision/domain';
+import type { ColourMeasure } from '@vegvision/domain/colour-measure';
 
 export type Palette = 'RGB' | 'RYB';
 

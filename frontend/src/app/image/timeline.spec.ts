@@ -28,6 +28,7 @@ const base: ImageDetail = {
   rgbShares: [],
   rybShares: [],
   colourAlgorithm: null,
+  subjectColours: null,
   colouredAt: null,
   status: 'processing',
   url: '/api/objects/x',

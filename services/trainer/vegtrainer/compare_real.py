@@ -95,7 +95,9 @@ def evaluate(probs_real: np.ndarray, y_real: np.ndarray, probs_kag: np.ndarray, 
 NOTE = ("Frozen ImageNet backbone, one 16-way logistic regression on 1,500 dataset train images (100 per kind) "
         "plus the real-photo train side; measured on 1,500 dataset validation images and the real-photo validation "
         "side; 'answer right' at the threshold that refuses 90% of real negatives; latency: onnxruntime batch 1, "
-        "2 threads, median on the shared, loaded machine (x2 for two crops).")
+        "2 threads, median (x2 for two crops) on the shared machine under varying load: in the lite0-224-v2 run, "
+        "Lite1 and Lite2 were measured at low priority while training ran, so the column does not compare models; "
+        "npm run bench:model gives the speed.")
 
 
 def attach(model_dir: Path, results: list[Path]) -> None:

@@ -10,6 +10,7 @@
 // The scenarios share the stack's servers (Kafka and PostgreSQL restarts), so they run in this
 // one file, one after the other. Each scenario uses its own isolated cluster (schemas, topic,
 // bucket) and removes it again.
+import { LIVE_COLOUR_VARIANTS } from '@vegvision/application';
 import { defaultModelDir } from '@vegvision/classifier';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -56,19 +57,19 @@ async function waitReady(api: string, imageId: string): Promise<Json> {
 let relabelled = 0;
 
 /**
- * Exactly once: `images` images, each uploaded once (plus `extraUploads`), coloured once and
- * classified once per model version (plus the relabelled ones).
+ * Exactly once: `images` images, each uploaded once (plus `extraUploads`), coloured once per live colour
+ * measure (whole photo and subject) and classified once per model version (plus the relabelled ones).
  */
 async function expectExactlyOnce(cluster: Cluster, images: number, extraUploads = 0): Promise<void> {
   const expected: EventCounts = {
     ImageUploaded: images + extraUploads,
     ImageClassified: images + relabelled,
-    ColourDetected: images,
+    ColourDetected: images * LIVE_COLOUR_VARIANTS.length,
   };
   expect(await cluster.eventCounts()).toEqual(expected);
   const [dup] = await cluster.sql<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (SELECT stream_id, type, data->>'modelVersion' FROM "${cluster.eventSchema}".events
-     WHERE type <> 'ImageUploaded' GROUP BY stream_id, type, data->>'modelVersion' HAVING count(*) > 1) d`,
+    `SELECT count(*)::int AS n FROM (SELECT stream_id, type, coalesce(data->>'modelVersion', data->>'algorithmVersion') AS version
+     FROM "${cluster.eventSchema}".events WHERE type <> 'ImageUploaded' GROUP BY stream_id, type, version HAVING count(*) > 1) d`,
   );
   expect(dup.n).toBe(0);
   expect(await cluster.readModelCounts()).toEqual({

@@ -7,7 +7,7 @@
 // Before: 16 at once gave 11-12 × 202 and 4-5 × 500 (WrongExpectedRevisionError after 10
 // retries), the failed requests deleted the original the accepted ones point to, and every
 // answer said `duplicate: false`.
-import { EVENT_STORE, Metrics, OBJECT_STORAGE } from '@vegvision/application';
+import { EVENT_STORE, LIVE_COLOUR_VARIANTS, Metrics, OBJECT_STORAGE } from '@vegvision/application';
 import type { RawConfig } from '@vegvision/config';
 import { imageStreamId } from '@vegvision/domain';
 import type { EventStore } from '@vegvision/event-store';
@@ -88,7 +88,7 @@ function describeMatrix(mode: string, setup: () => Promise<{ overrides: RawConfi
       expect(uploads).toHaveLength(n);
       expect(new Set(uploads.map((e) => e.eventId)).size).toBe(n);
       expect(events.filter((e) => e.type === 'ImageClassified')).toHaveLength(1);
-      expect(events.filter((e) => e.type === 'ColourDetected')).toHaveLength(1);
+      expect(events.filter((e) => e.type === 'ColourDetected')).toHaveLength(LIVE_COLOUR_VARIANTS.length); // whole photo + subject
       expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => i));
 
       expect(await h.readModel.getImage(imageId as string)).toMatchObject({ uploadCount: n, status: 'ready' });

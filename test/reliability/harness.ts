@@ -80,7 +80,13 @@ export async function snapshot(h: Embedded): Promise<StateSnapshot> {
   const eventsFile = h.config.eventStore.kind === 'file' ? h.config.eventStore.path : path.join(h.dataDir, 'events.jsonl');
   // What the ports own inside the data dir (compared above); anything else must not change.
   const rel = (p: string) => path.relative(h.dataDir, p).split(path.sep).join('/');
-  const owned = [rel(objectsDir), rel(eventsFile), ...(h.config.readModel.kind === 'sqlite' ? [rel(h.config.readModel.path)] : [])];
+  const cp = h.config.checkpointStore;
+  const owned = [
+    rel(objectsDir),
+    rel(eventsFile),
+    ...(h.config.readModel.kind === 'sqlite' ? [rel(h.config.readModel.path)] : []),
+    ...(cp.kind === 'file' ? [rel(cp.dir)] : cp.kind === 'sqlite' ? [rel(cp.path)] : []),
+  ];
   // The file event store is a folder holding events.jsonl (and its LOCK).
   const logFile = fs.existsSync(eventsFile) && fs.statSync(eventsFile).isDirectory() ? path.join(eventsFile, 'events.jsonl') : eventsFile;
   const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';

@@ -11,6 +11,8 @@ export const PALETTE_NAMES = Object.keys(PALETTES);
 export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 /** A colour of either palette, `#RRGGBB` or `RRGGBB`, any letter case. */
 export const COLOUR_PATTERN = '^#?[0-9A-Fa-f]{6}$';
+/** A correction note: any text but C0/C1 control characters (tab and line breaks allowed). */
+export const NOTE_PATTERN = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$';
 /** Model versions: folder names of the models directory. */
 export const MODEL_VERSION_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 export const MODEL_VERSION_MAX_LENGTH = 100;
@@ -38,7 +40,7 @@ export const CORRECTION_REQUEST_SCHEMA: SchemaObject = {
   additionalProperties: false,
   properties: {
     kind: { type: 'string', enum: LABELS },
-    note: { type: 'string', maxLength: MAX_CORRECTION_NOTE_LENGTH },
+    note: { type: 'string', maxLength: MAX_CORRECTION_NOTE_LENGTH, pattern: NOTE_PATTERN },
   },
 };
 

@@ -9,7 +9,7 @@ import { CorrectLabelCommand, ImageDeletionService, type CommandResult } from '@
 import { KINDS, MAX_CORRECTION_NOTE_LENGTH, NOT_A_VEGETABLE, isLabel, newId } from '@vegvision/domain';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Request } from 'express';
-import { CORRECTION_RECORDED_SCHEMA, CORRECTION_REQUEST_SCHEMA, UUID_PATTERN } from './api-schemas';
+import { CORRECTION_RECORDED_SCHEMA, CORRECTION_REQUEST_SCHEMA, NOTE_PATTERN, UUID_PATTERN } from './api-schemas';
 import { EditorTokenGuard, editorOf } from './editor-token.guard';
 import { JsonBodyInterceptor } from './json-body.interceptor';
 import { ApiJson, ApiProblems } from './openapi';
@@ -21,6 +21,10 @@ function parseImageId(id: string): string {
   if (!UUID_RE.test(id)) throw new ApiProblem(400, 'invalid_image_id', `"${id.slice(0, 60)}" is not an image id`);
   return id;
 }
+
+const NOTE_TEXT = new RegExp(NOTE_PATTERN, 'u');
+/** An unpaired UTF-16 surrogate (JSON can carry one; no store can keep it as text). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The correction body: {"kind": "<kind>", "note"?: "<at most 1000 characters>"}, nothing else. */
 function parseCorrection(body: unknown): { kind: string; note: string } {
@@ -38,6 +42,9 @@ function parseCorrection(body: unknown): { kind: string; note: string } {
     throw new ApiProblem(400, 'unknown_kind', `Unknown kind ${JSON.stringify(String(kind).slice(0, 60))}. Known kinds: ${KINDS.join(', ')}, ${NOT_A_VEGETABLE}.`);
   }
   if (note !== undefined && typeof note !== 'string') throw new ApiProblem(400, 'invalid_correction', '"note" must be a string.');
+  if (typeof note === 'string' && (LONE_SURROGATE.test(note) || !NOTE_TEXT.test(note))) {
+    throw new ApiProblem(400, 'invalid_correction', '"note" must be plain text: no control characters, no unpaired surrogates.');
+  }
   if (typeof note === 'string' && note.length > MAX_CORRECTION_NOTE_LENGTH) {
     throw new ApiProblem(400, 'note_too_long', `A note has at most ${MAX_CORRECTION_NOTE_LENGTH} characters (this one has ${note.length}).`);
   }

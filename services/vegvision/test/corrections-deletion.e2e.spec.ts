@@ -95,6 +95,8 @@ describe('corrections and deletion (embedded)', () => {
     const cases: [Promise<Response>, number, string][] = [
       [correct(id, { kind: 'Banana' }), 400, 'unknown_kind'],
       [correct(id, { kind: 'Bean', note: 'x'.repeat(10 * 1024) }), 400, 'note_too_long'],
+      [correct(id, { kind: 'Bean', note: 'nul \u0000 and C1 \u0093' }), 400, 'invalid_correction'],
+      [correct(id, { kind: 'Bean', note: 'lone \ud83d surrogate' }), 400, 'invalid_correction'],
       [correct(id, {}), 400, 'kind_required'],
       [correct(id, { kind: 'Bean', by: 'someone else' }), 400, 'invalid_correction'],
       [correct(id, { kind: 'Bean', note: 7 }), 400, 'invalid_correction'],

@@ -14,3 +14,25 @@ export function progressBar(label: string): SingleBar {
     Presets.shades_classic,
   );
 }
+
+/**
+ * A progress bar that starts on the first report (when the total is known) and follows a growing total;
+ * `report(done, total, detail)` feeds it, `stop()` ends it if it started.
+ */
+export function replayProgress(label: string): { report(done: number, total: number, detail: string): void; stop(): void } {
+  const bar = progressBar(label);
+  let started = false;
+  return {
+    report(done, total, detail) {
+      if (!started) {
+        bar.start(Math.max(total, 1), 0, { detail: '' });
+        started = true;
+      }
+      bar.setTotal(Math.max(total, 1));
+      bar.update(done, { detail });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

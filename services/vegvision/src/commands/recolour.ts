@@ -5,7 +5,7 @@ import { COLOUR_ALGORITHMS } from '@vegvision/colour';
 import { RelabelService, RelayWorker, UnknownColourAlgorithmError } from '@vegvision/application';
 import type { VegvisionConfig } from '@vegvision/config';
 import { withContext } from './context';
-import { progressBar } from './progress';
+import { replayProgress } from './progress';
 
 export interface RecolourCliOptions {
   algorithm: string;
@@ -17,20 +17,12 @@ export async function runRecolour(config: VegvisionConfig, options: RecolourCliO
   if (!COLOUR_ALGORITHMS.includes(options.algorithm as never)) throw new UnknownColourAlgorithmError(options.algorithm);
   const workers = config.mode === 'embedded';
   return withContext(config, workers, async (app) => {
-    const bar = progressBar('recolour');
-    let started = false;
+    const progress = replayProgress('recolour');
     const result = await app.get(RelabelService).recolour(options.algorithm, {
       throttleMs: options.throttleMs,
-      onProgress: (p) => {
-        if (!started) {
-          bar.start(Math.max(p.total, 1), 0, { detail: '' });
-          started = true;
-        }
-        bar.setTotal(Math.max(p.total, 1));
-        bar.update(p.done, { detail: `${p.recoloured} recoloured, ${p.skipped} already done, ${p.failed} failed` });
-      },
+      onProgress: (p) => progress.report(p.done, p.total, `${p.recoloured} recoloured, ${p.skipped} already done, ${p.failed} failed`),
     });
-    if (started) bar.stop();
+    progress.stop();
     if (result.state === 'failed') throw new Error(`recolour failed: ${result.error}`);
     if (workers) await app.get(RelayWorker).waitUntilIdle();
     process.stderr.write(

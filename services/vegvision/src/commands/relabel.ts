@@ -6,7 +6,7 @@ import type { EventStore } from '@vegvision/event-store';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withContext } from './context';
-import { progressBar } from './progress';
+import { replayProgress } from './progress';
 import { RelayWorker } from '@vegvision/application';
 
 export interface RelabelCliOptions {
@@ -22,20 +22,12 @@ export async function runRelabel(config: VegvisionConfig, options: RelabelCliOpt
   const workers = config.mode === 'embedded';
   return withContext(config, workers, async (app) => {
     const relabel = app.get(RelabelService);
-    const bar = progressBar('relabel');
-    let started = false;
+    const progress = replayProgress('relabel');
     const result = await relabel.run(options.model, {
       throttleMs: options.throttleMs,
-      onProgress: (p) => {
-        if (!started) {
-          bar.start(Math.max(p.total, 1), 0, { detail: '' });
-          started = true;
-        }
-        bar.setTotal(Math.max(p.total, 1));
-        bar.update(p.done, { detail: `${p.relabelled} relabelled, ${p.skipped} already done, ${p.failed} failed` });
-      },
+      onProgress: (p) => progress.report(p.done, p.total, `${p.relabelled} relabelled, ${p.skipped} already done, ${p.failed} failed`),
     });
-    if (started) bar.stop();
+    progress.stop();
     if (result.state === 'failed') throw new Error(`relabel failed: ${result.error}`);
     if (workers) await app.get(RelayWorker).waitUntilIdle();
     const report = await relabelReport(app.get<EventStore>(EVENT_STORE), options.model, options.from);

@@ -6,15 +6,22 @@
 // an upload of the same bytes was recorded meanwhile (a new life of the image refers to it);
 // against an upload in another process, IngestService re-puts an original it finds missing
 // after recording its upload, so the last word on a referenced original is a put.
+// A deletion reads as done: the call returns once the catalog read model no longer holds the
+// image (a GET right after the DELETE answers 404), or after CATALOG_CATCH_UP_MS when the
+// projector lags behind (the deletion is recorded either way; the row leaves when it catches up).
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { newId } from '@vegvision/domain';
+import type { ReadModel } from '@vegvision/read-model';
 import { originalKey, type ObjectStorage } from '@vegvision/storage';
 import { DeleteImageCommand, ImageCommands, type CommandResult } from './image-commands';
 import type { Logger } from './logger';
 import { OriginalLocks } from './original-locks';
 import { OrphanSweeper } from './orphan-sweeper';
-import { LOGGER, OBJECT_STORAGE } from './tokens';
+import { LOGGER, OBJECT_STORAGE, READ_MODEL } from './tokens';
+
+/** How long a deletion waits for the catalog read model to drop the image. */
+export const CATALOG_CATCH_UP_MS = 5000;
 
 export interface DeletionResult {
   imageId: string;
@@ -22,6 +29,8 @@ export interface DeletionResult {
   recorded: boolean;
   /** Object keys removed from storage. */
   removedObjects: string[];
+  /** False when the catalog read model still held the image after CATALOG_CATCH_UP_MS. */
+  leftCatalog: boolean;
 }
 
 @Injectable()
@@ -29,6 +38,7 @@ export class ImageDeletionService {
   constructor(
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(READ_MODEL) private readonly readModel: ReadModel,
     private readonly commandBus: CommandBus,
     private readonly commands: ImageCommands,
     private readonly locks: OriginalLocks,
@@ -50,7 +60,17 @@ export class ImageDeletionService {
       });
       if (removed) removedObjects.push(key);
     }
-    this.log.info({ imageId, by, removedObjects, recorded: result.events.length > 0 }, 'image deleted');
-    return { imageId, recorded: result.events.length > 0, removedObjects };
+    const leftCatalog = await this.untilCatalogDrops(imageId);
+    this.log.info({ imageId, by, removedObjects, recorded: result.events.length > 0, leftCatalog }, 'image deleted');
+    return { imageId, recorded: result.events.length > 0, removedObjects, leftCatalog };
+  }
+
+  private async untilCatalogDrops(imageId: string): Promise<boolean> {
+    const deadline = Date.now() + CATALOG_CATCH_UP_MS;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+      if (!(await this.readModel.getImage(imageId))) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 }

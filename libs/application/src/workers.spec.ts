@@ -19,7 +19,9 @@ import { createLogger } from './logger';
 import { Metrics } from './metrics';
 import { MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
 import { VegvisionModule } from './vegvision.module';
-import { RelayWorker, permanentFailure } from './workers';
+import { ImageCommands } from './image-commands';
+import { ImageDeletionService } from './image-deletion.service';
+import { Originals, RelayWorker, permanentFailure } from './workers';
 
 jest.setTimeout(120_000);
 
@@ -109,6 +111,48 @@ describe('consumers on a stored original that no longer decodes', () => {
         kind: expect.any(String),
         modelVersion: active.version,
         rgbHex: expect.stringMatching(/^#[0-9A-F]{6}$/),
+      });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('records nothing and dead-letters nothing for an image deleted while it is being labelled', async () => {
+    const app = await open(true);
+    try {
+      // Both labelling workers decode the original, then wait here while the image is deleted.
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let decoded = 0;
+      const originals = app.get(Originals);
+      const decode = originals.decode.bind(originals);
+      jest.spyOn(originals, 'decode').mockImplementation(async (key) => {
+        const pixels = await decode(key);
+        decoded += 1;
+        await gate;
+        return pixels;
+      });
+      const bytes = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#d01010' } }).png().toBuffer();
+      const { imageId } = await app.get(IngestService).ingest({ bytes, source: 'upload', originalName: 'red.png' });
+      while (decoded < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+
+      // The deletion is recorded while both workers hold the decoded pixels; then they go on.
+      const commands = app.get(ImageCommands);
+      const deleting = app.get(ImageDeletionService).delete(imageId, 'tester');
+      while ((await commands.load(imageId)).exists) await new Promise((resolve) => setTimeout(resolve, 5));
+      release();
+      // The call returns once the catalog has dropped the image (the relay delivers in log
+      // order, so ImageDeleted reaches the projector after both workers are done).
+      expect(await deleting).toMatchObject({ recorded: true, leftCatalog: true });
+      expect(await (app.get(READ_MODEL) as ReadModel).getImage(imageId)).toBeNull();
+      await app.get(RelayWorker).waitUntilIdle();
+
+      expect((app.get(MESSAGE_BUS) as InProcessBus).deadLetters()).toEqual([]);
+      const state = await commands.load(imageId);
+      expect({ exists: state.exists, classified: state.classifiedBy.size, coloured: state.colouredBy.size }).toEqual({
+        exists: false,
+        classified: 0,
+        coloured: 0,
       });
     } finally {
       await app.close();

@@ -7,7 +7,7 @@ import { decodeEvent, isEvent, type DomainEvent } from '@vegvision/contracts';
 import type { VegvisionConfig, Role } from '@vegvision/config';
 import { ALGORITHM_VERSIONS, InvalidPixelsError } from '@vegvision/colour';
 import { ClassifierInputError } from '@vegvision/classifier';
-import { DomainError, imageIdFromStreamId } from '@vegvision/domain';
+import { DomainError, ImageNotFoundError, imageIdFromStreamId } from '@vegvision/domain';
 import { ImageError, decodeImage } from '@vegvision/imaging';
 import type { EventStore, AllSubscription } from '@vegvision/event-store';
 import { PermanentMessageError, type BusSubscription, type MessageBus } from '@vegvision/bus';
@@ -207,6 +207,27 @@ export class Originals {
   }
 }
 
+/**
+ * Records a label of an image the worker found alive when it started on it. A deletion recorded
+ * meanwhile (ImageNotFoundError, since the image existed when loaded) ends the work; it is not a
+ * failure: false, nothing recorded, nothing dead-lettered.
+ */
+async function recordUnlessDeleted(
+  commandBus: CommandBus,
+  log: Logger,
+  group: string,
+  command: RecordClassificationCommand | RecordColoursCommand,
+): Promise<boolean> {
+  try {
+    await commandBus.execute(command);
+    return true;
+  } catch (error) {
+    if (!(error instanceof ImageNotFoundError)) throw error;
+    log.info({ group, imageId: command.imageId }, 'image deleted while it was being labelled: nothing recorded');
+    return false;
+  }
+}
+
 /** Base of the bus consumers. */
 abstract class Consumer {
   private subscription?: BusSubscription;
@@ -282,7 +303,7 @@ export class ClassifierWorker extends Consumer {
     const pixels = await this.originals.decodeUnlessDeleted(event.data.imageId, event.data.objectKey);
     if (!pixels) return;
     const result = await model.classify(pixels);
-    await this.commandBus.execute(
+    await recordUnlessDeleted(this.commandBus, this.log, this.group,
       new RecordClassificationCommand(
         event.data.imageId,
         { modelVersion: result.modelVersion, kind: result.kind, confidence: result.confidence, top: result.top },
@@ -315,7 +336,7 @@ export class ColourWorker extends Consumer {
     const pixels = await this.originals.decodeUnlessDeleted(event.data.imageId, event.data.objectKey);
     if (!pixels) return;
     for (const variant of missing) {
-      await this.commandBus.execute(
+      const recorded = await recordUnlessDeleted(this.commandBus, this.log, this.group,
         RecordColoursCommand.detect(
           event.data.imageId,
           pixels,
@@ -323,6 +344,7 @@ export class ColourWorker extends Consumer {
           variant,
         ),
       );
+      if (!recorded) return;
     }
   }
 }

@@ -1,4 +1,5 @@
 import { PALETTES } from './palettes';
+import { fullStrengthHues } from './subject-hue';
 import { subjectPixels } from './subject-mask';
 
 /** Interleaved 8-bit RGB pixels, row-major (3 bytes per pixel). A `Buffer` works too. */
@@ -13,14 +14,17 @@ export interface RgbPixels {
 /**
  * 'correct': the whole photo. 'legacy-uint8-wraparound': the whole photo with the original
  * system's uint8 arithmetic (seed-compatible). 'subject': the same definition (correct
- * arithmetic) over the vegetable's pixels only (see subject-mask.ts).
+ * arithmetic) over the vegetable's pixels only (subject-mask.ts), each taken at its hue's full
+ * strength (subject-hue.ts). 'subject-border': the vegetable's pixels as they are (the first
+ * subject version; kept so that its recorded results can be replayed and compared).
  */
-export type ColourVariant = 'correct' | 'legacy-uint8-wraparound' | 'subject';
+export type ColourVariant = 'correct' | 'legacy-uint8-wraparound' | 'subject' | 'subject-border';
 
 export const ALGORITHM_VERSIONS = Object.freeze({
   correct: 'mean-euclidean-v1',
   'legacy-uint8-wraparound': 'legacy-uint8-wraparound-v1',
-  subject: 'subject-border-v1',
+  subject: 'subject-hue-v2',
+  'subject-border': 'subject-border-v1',
 } as const);
 
 /** Every colour algorithm version, e.g. for validating `recolour --algorithm`. */
@@ -34,7 +38,7 @@ export function variantOf(algorithmVersion: string): ColourVariant | undefined {
 export type AlgorithmVersion = (typeof ALGORITHM_VERSIONS)[ColourVariant];
 
 export interface DetectColoursOptions {
-  /** 'correct' (default): real Euclidean distance over the whole photo. 'legacy-uint8-wraparound': the original system's uint8 arithmetic. 'subject': the vegetable's pixels only. */
+  /** 'correct' (default): real Euclidean distance over the whole photo. 'legacy-uint8-wraparound': the original system's uint8 arithmetic. 'subject': the vegetable's pixels at their hue's full strength. 'subject-border': the vegetable's pixels as they are. */
   readonly variant?: ColourVariant;
 }
 
@@ -264,11 +268,15 @@ function shares(nearest: Float64Array, offset: number, n: number, hexes: readonl
  */
 export function detectColours(pixels: RgbPixels, options: DetectColoursOptions = {}): ColourDetection {
   const variant = options.variant ?? 'correct';
-  if (variant !== 'correct' && variant !== 'legacy-uint8-wraparound' && variant !== 'subject') {
+  if (!Object.hasOwn(ALGORITHM_VERSIONS, variant)) {
     throw new InvalidPixelsError(`Unknown colour algorithm variant ${JSON.stringify(variant)}`);
   }
   validate(pixels);
-  if (variant === 'subject') return { ...detectColours(subjectPixels(pixels)), algorithmVersion: ALGORITHM_VERSIONS.subject };
+  if (variant === 'subject') {
+    const subject = subjectPixels(pixels);
+    return { ...detectColours(fullStrengthHues(subject) ?? subject), algorithmVersion: ALGORITHM_VERSIONS.subject };
+  }
+  if (variant === 'subject-border') return { ...detectColours(subjectPixels(pixels)), algorithmVersion: ALGORITHM_VERSIONS['subject-border'] };
   const n = pixels.width * pixels.height;
   const legacy = variant === 'legacy-uint8-wraparound';
   const a = (scratchA ??= new Uint32Array(CHUNK_PIXELS));

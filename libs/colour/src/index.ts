@@ -2,3 +2,4 @@
 export * from './palettes';
 export * from './detect';
 export * from './subject-mask';
+export * from './subject-hue';

@@ -15,15 +15,15 @@ const present = existsSync(LABELS_CSV);
 if (!present) console.log(`subject colour on the seed sample: skipped, ${LABELS_CSV} is absent (set VEGVISION_SHARED_DIR)`);
 
 (present ? describe : describe.skip)('subject colour on the seed sample', () => {
-  const rows: { path: string; kind: string; subject: string; photo: string }[] = [];
+  const rows: { path: string; kind: string; subject: string; subjectRyb: string; photo: string }[] = [];
 
   beforeAll(async () => {
     const lines = (await readFile(LABELS_CSV, 'utf8')).split(/\r?\n/).slice(1).filter((l) => l.trim() !== '');
     for (const line of lines) {
       const [path, kind] = line.trim().split(',');
       const pixels = await decodeImage(await readFile(join(SEED_DIR, path)));
-      const subject = detectColours(pixels, { variant: 'subject' }).rgb.hex;
-      rows.push({ path, kind, subject, photo: detectColours(pixels).rgb.hex });
+      const subject = detectColours(pixels, { variant: 'subject' });
+      rows.push({ path, kind, subject: subject.rgb.hex, subjectRyb: subject.ryb.hex, photo: detectColours(pixels).rgb.hex });
     }
     const counts = new Map<string, number>();
     for (const r of rows) counts.set(r.subject, (counts.get(r.subject) ?? 0) + 1);
@@ -32,7 +32,33 @@ if (!present) console.log(`subject colour on the seed sample: skipped, ${LABELS_
 
   it('measures a dark green bean on white paper as green, where the whole photo says blue', () => {
     expect(rows).toHaveLength(270);
-    expect(rows.find((r) => r.path === 'Bean/0016.jpg')).toMatchObject({ photo: '#0080FF', subject: '#00FF00' });
+    const bean = rows.find((r) => r.path === 'Bean/0016.jpg');
+    expect(bean?.photo).toBe('#0080FF');
+    expect(['#00FF00', '#80FF00']).toContain(bean?.subject);
+  });
+
+  it('spreads the catalog over more colours than the whole photo does', () => {
+    const atLeast3pc = (pick: (r: (typeof rows)[number]) => string) => {
+      const counts = new Map<string, number>();
+      for (const r of rows) counts.set(pick(r), (counts.get(pick(r)) ?? 0) + 1);
+      return [...counts.values()].filter((n) => n >= 0.03 * rows.length).length;
+    };
+    // Whole photo: 2 RGB colours hold ≥ 3% of the photos (orange and chartreuse, 250 of 270).
+    expect(atLeast3pc((r) => r.photo)).toBe(2);
+    // The vegetable's hue: red, orange, yellow, chartreuse (green holds 7 photos, 2.6%).
+    expect(atLeast3pc((r) => r.subject)).toBeGreaterThanOrEqual(4);
+    expect(atLeast3pc((r) => r.subjectRyb)).toBeGreaterThanOrEqual(6);
+  });
+
+  it('puts a tomato, a carrot, a brinjal and a broccoli on four different colours', () => {
+    const has = (kind: string, hex: string) => rows.some((r) => r.kind === kind && r.subject === hex);
+    // The seed's tomatoes are mostly pale unripe ones (yellow), its brinjals green.
+    expect([has('Tomato', '#FFFF00'), has('Carrot', '#FF8000'), has('Brinjal', '#80FF00'), has('Broccoli', '#00FF00')]).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('gives carrots an orange or red subject colour, never a green or blue one', () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { browserSkipReason, launchChromium, screenshot, seriousViolations } from './browser';
-import { SEED, ensureConsoleBuilt, startProduct, type Product } from './product';
+import { EDITOR_TOKEN, SEED, ensureConsoleBuilt, startProduct, type Product } from './product';
 
 // Browser globals used inside page callbacks (the repository's tsconfig has no DOM lib).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -316,9 +316,73 @@ suite('web console in Chromium', () => {
     expect(await page.locator('[data-testid="image-error"]').innerText()).toContain('This image does not exist');
   });
 
+  it('shows both colour measures with what they mean, and the photo full screen with a link to the original', async () => {
+    await page.goto(`${url}/images/${uploadedImageId}`);
+    await page.locator('[data-testid="measure-subject"]').waitFor();
+    expect(await page.locator('.colour-row[data-measure="subject"]').count()).toBe(2);
+    expect(await page.locator('.colour-row[data-measure="photo"]').count()).toBe(2);
+    expect(await page.locator('[data-testid="colour-explanation"]').innerText()).toContain('nearest, on average');
+    const original = await page.locator('[data-testid="original-link"]').getAttribute('href');
+    expect((await fetch(new URL(original ?? '', url))).status).toBe(200);
+
+    await page.locator('[data-testid="open-lightbox"]').click();
+    const box = page.locator('[data-testid="lightbox"]');
+    await box.waitFor();
+    await screenshot(page, 'image-lightbox');
+    const fitted = await page.locator('[data-testid="lightbox-image"]').boundingBox();
+    await page.locator('[data-testid="lightbox-image"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="lightbox-image"]')?.classList.contains('actual'));
+    expect(fitted).not.toBeNull();
+    await page.keyboard.press('Escape');
+    await box.waitFor({ state: 'detached' });
+  });
+
+  it('corrects the kind and deletes an image from its page, with the editor token', async () => {
+    const target = (await api<{ items: { imageId: string; kind: string }[] }>('/api/images?count=1&kind=Carrot')).items[0];
+    await page.goto(`${url}/images/${target.imageId}`);
+    await page.locator('[data-testid="edit-panel"]').waitFor();
+    await page.locator('[data-testid="correct-kind"]').selectOption('Radish');
+    await page.locator('[data-testid="correct-note"]').fill('white root, a radish');
+    await page.locator('[data-testid="correct-submit"]').click();
+    // Without a token the API says so, in words.
+    expect(await page.locator('[data-testid="edit-error"]').innerText()).toMatch(/token/i);
+    await page.locator('[data-testid="editor-token"]').fill(EDITOR_TOKEN);
+    await page.locator('[data-testid="correct-submit"]').click();
+    await page.locator('[data-testid="person-label"]').waitFor();
+    expect(await page.locator('h1').innerText()).toBe('Radish');
+    expect(await page.locator('[data-testid="person-label"]').innerText()).toContain('browser-editor');
+    await page.locator('[data-testid="timeline"] li[data-type="corrected"]', { hasText: 'white root, a radish' }).waitFor();
+    await screenshot(page, 'image-corrected');
+    const detail = await api<{ kind: string; labelSource: string }>(`/api/images/${target.imageId}`);
+    expect(detail).toMatchObject({ kind: 'Radish', labelSource: 'person' });
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator('[data-testid="delete-image"]').click();
+    await page.waitForURL(/\/browse/);
+    expect((await fetch(`${url}/api/images/${target.imageId}`)).status).toBe(404);
+  });
+
+  it('says so on a page that does not exist, instead of showing Browse', async () => {
+    await page.goto(`${url}/no-such-page`);
+    await page.locator('[data-testid="not-found"]').waitFor();
+    expect(await page.locator('[data-testid="not-found"] h1').innerText()).toBe('There is no such page');
+    await page.locator('[data-testid="not-found"] a').click();
+    await page.waitForURL(/\/browse/);
+  });
+
   it('lists the model versions, or says the list is not available', async () => {
     await page.goto(`${url}/models`);
-    await page.locator('[data-testid="models-unavailable"], [data-testid="models-active"]').first().waitFor();
+    await page.locator('[data-testid="models-table"]').waitFor();
+    const models = await api<{ active: string; models: { version: string }[] }>('/api/models');
+    const active = page.locator('[data-testid="models-table"] tr.active');
+    // Each version's card figures, saying which photos; the active one links its card.
+    expect(await active.locator('[data-testid="figure-dataset"]').innerText()).toMatch(/^\d+\.\d%$/);
+    expect(await page.locator('[data-testid="models-note"]').innerText()).toContain('real-photo validation split');
+    const card = await active.locator('[data-testid="model-card-link"]').getAttribute('href');
+    expect(card).toBe(`/api/models/${models.active}/card`);
+    const text = await fetch(`${url}${card}`);
+    expect(text.status).toBe(200);
+    expect(await text.text()).toContain(models.active);
     await screenshot(page, 'models');
     await expectNoSeriousViolations();
   });
@@ -382,7 +446,7 @@ suite('web console in Chromium', () => {
   });
 
   it('logged no errors in the browser console other than the expected failed requests', () => {
-    const unexpected = consoleErrors.filter((m) => !/Failed to load resource: the server responded with a status of (400|404|415)/.test(m));
+    const unexpected = consoleErrors.filter((m) => !/Failed to load resource: the server responded with a status of (400|401|404|415)/.test(m));
     expect(unexpected).toEqual([]);
   });
 });

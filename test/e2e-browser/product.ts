@@ -105,12 +105,22 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The editor the console's correct and delete controls act as (VEGVISION_EDITOR_TOKENS of the product). */
+export const EDITOR_NAME = 'browser-editor';
+export const EDITOR_TOKEN = 'browser-editor-token-0123456789';
+
 export async function startProduct(): Promise<Product> {
   if (!fs.existsSync(SEED)) {
     throw new Error(`seed sample not found at ${SEED}: set VEGVISION_SHARED_DIR to the folder holding data/seed-sample`);
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vv-browser-'));
-  const env = { ...process.env, ...modelEnv(), VEGVISION_LOG_LEVEL: 'warn', VEGVISION_CONSOLE_DIR: CONSOLE_DIR };
+  const env = {
+    ...process.env,
+    ...modelEnv(),
+    VEGVISION_LOG_LEVEL: 'warn',
+    VEGVISION_CONSOLE_DIR: CONSOLE_DIR,
+    VEGVISION_EDITOR_TOKENS: `${EDITOR_NAME}:${EDITOR_TOKEN}`,
+  };
   try {
     await run(['--data-dir', dataDir, 'import', SEED], env);
     const port = await freePort();

@@ -6,5 +6,5 @@ export const routes: Routes = [
   { path: 'upload', loadComponent: () => import('./upload/upload.component').then((m) => m.UploadComponent) },
   { path: 'images/:id', loadComponent: () => import('./image/image-page.component').then((m) => m.ImagePageComponent) },
   { path: 'models', loadComponent: () => import('./models/models.component').then((m) => m.ModelsComponent) },
-  { path: '**', redirectTo: 'browse' },
+  { path: '**', loadComponent: () => import('./not-found/not-found.component').then((m) => m.NotFoundComponent) },
 ];

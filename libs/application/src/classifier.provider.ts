@@ -9,6 +9,8 @@ import {
   type ModelInfo,
 } from '@vegvision/classifier';
 import type { VegvisionConfig } from '@vegvision/config';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from './logger';
 import { CONFIG, LOGGER } from './tokens';
 
@@ -54,6 +56,17 @@ export class ClassifierProvider implements OnApplicationShutdown {
       models.push(activeInfo);
     }
     return { active: activeInfo.version, models };
+  }
+
+  /**
+   * A model version's human-readable card (model-card.md beside model-card.json), or null when the
+   * version has none. @throws ModelNotFoundError for an unknown version.
+   */
+  async cardText(version: string): Promise<string | null> {
+    const { models } = await this.models();
+    const info = models.find((m) => m.version === version);
+    if (!info) throw new ModelNotFoundError(`unknown model version "${version}"`, this.modelsDir());
+    return readFile(join(info.dir, 'model-card.md'), 'utf8').catch(() => null);
   }
 
   /** The active classifier, loaded once on first use. */

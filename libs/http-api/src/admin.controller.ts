@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Injectable, Param, Post, Req, Res, Sse, UseGuards, UseInterceptors, type CanActivate, type ExecutionContext, type MessageEvent } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Injectable, Param, Post, Req, Res, Sse, UseGuards, UseInterceptors, type CanActivate, type ExecutionContext, type MessageEvent } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ClassifierProvider, CONFIG, EVENT_STORE, RelabelService, relabelReport, relabelReportPng } from '@vegvision/application';
 import type { VegvisionConfig } from '@vegvision/config';
@@ -78,6 +78,18 @@ export class ModelsController {
         active: m.version === active,
       })),
     };
+  }
+
+  @Get('models/:version/card')
+  @Header('X-Content-Type-Options', 'nosniff')
+  @ApiOperation({ summary: "A model version's card: how it was trained and what it measured, on which photos (Markdown, shown as text)" })
+  @ApiParam({ name: 'version', schema: { type: 'string', pattern: MODEL_VERSION_PATTERN, maxLength: MODEL_VERSION_MAX_LENGTH }, description: 'A model version of GET /api/models' })
+  @ApiResponse({ status: 200, description: 'The model card', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiProblems(400, 404)
+  async card(@Param('version') version: string, @Res() res: Response): Promise<void> {
+    const text = await this.classifiers.cardText(parseModelVersion(version, 'The path segment after /api/models/'));
+    if (text === null) throw new ApiProblem(404, 'model_card_not_found', `Model ${version} has no written card (model-card.md).`);
+    res.status(200).type('text/plain; charset=utf-8').send(text);
   }
 }
 

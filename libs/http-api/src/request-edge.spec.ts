@@ -137,6 +137,19 @@ describe('HTTP edge: hostile requests get a 4xx problem, never a 5xx', () => {
     });
   });
 
+  describe('model cards', () => {
+    it("serves the active model's card as text; an unknown version is 404, a malformed one 400", async () => {
+      const models = JSON.parse((await raw(url, 'GET', '/api/models')).body) as { active: string };
+      const card = await raw(url, 'GET', `/api/models/${models.active}/card`);
+      expect({ status: card.status, body: card.body.slice(0, 200) }).toMatchObject({ status: 200 });
+      expect(card.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(card.headers['x-content-type-options']).toBe('nosniff');
+      expect(card.body).toContain(models.active);
+      expectProblem(await raw(url, 'GET', '/api/models/no-such-model/card'), 404, 'model_not_found');
+      expectProblem(await raw(url, 'GET', '/api/models/..%2Fsecrets/card'), 400, 'model_required');
+    });
+  });
+
   describe('query parameters are single values', () => {
     it.each([
       '/api/images?palette=RGB&palette=RYB',

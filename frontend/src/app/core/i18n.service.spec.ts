@@ -77,4 +77,28 @@ describe('I18nService', () => {
     expect(interpolate('{a} and {b}', { a: 1 })).toBe('1 and {b}');
     expect(interpolate('plain')).toBe('plain');
   });
+
+  it('chooses plural forms by the language\'s rules', () => {
+    const en = '{count, plural, one {# image} other {# images}}';
+    expect([1, 2, 0].map((count) => interpolate(en, { count }, 'en-GB'))).toEqual(['1 image', '2 images', '0 images']);
+    const ru = '{count, plural, one {# фото} few {# фотографии} many {# фотографий} other {# фотографии}}';
+    expect([1, 3, 5, 21, 11, 1.5].map((count) => interpolate(ru, { count }, 'ru-RU'))).toEqual([
+      '1 фото',
+      '3 фотографии',
+      '5 фотографий',
+      '21 фото',
+      '11 фотографий',
+      '1,5 фотографии',
+    ]);
+    expect(interpolate(en, {})).toBe(en);
+  });
+
+  it('says "Showing 1 image" and "Показано 5 изображений"', () => {
+    const i18n = TestBed.inject(I18nService);
+    i18n.setLang('en');
+    expect(i18n.t('browse.showingAll', { count: 1 })).toBe('Showing 1 image');
+    i18n.setLang('ru');
+    expect(i18n.t('browse.showingAll', { count: 5 })).toBe('Показано 5 изображений');
+    expect(i18n.t('browse.showingAll', { count: 2 })).toBe('Показано 2 изображения');
+  });
 });

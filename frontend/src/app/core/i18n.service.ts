@@ -14,12 +14,25 @@ const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { en: EN, ru: RU 
 
 export type Params = Record<string, string | number>;
 
-/** Replaces `{name}` placeholders; unknown placeholders are left as they are. */
-export function interpolate(template: string, params?: Params): string {
+const PLURAL = /\{(\w+), plural,((?:\s*(?:zero|one|two|few|many|other) \{[^{}]*\})+)\s*\}/g;
+const PLURAL_CASE = /(zero|one|two|few|many|other) \{([^{}]*)\}/g;
+
+/**
+ * Replaces `{name}` placeholders, and plural forms `{count, plural, one {# image} other {# images}}`
+ * chosen by the language's plural rules (`#` is the number; Russian uses one/few/many); unknown
+ * placeholders are left as they are.
+ */
+export function interpolate(template: string, params?: Params, locale = 'en'): string {
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
-  );
+  const has = (name: string) => Object.prototype.hasOwnProperty.call(params, name);
+  const withPlurals = template.replace(PLURAL, (whole, name: string, cases: string) => {
+    const n = Number(params[name]);
+    if (!has(name) || !Number.isFinite(n)) return whole;
+    const forms = new Map([...cases.matchAll(PLURAL_CASE)].map((m) => [m[1], m[2]] as const));
+    const form = forms.get(new Intl.PluralRules(locale).select(n)) ?? forms.get('other') ?? '';
+    return form.replace(/#/g, n.toLocaleString(locale));
+  });
+  return withPlurals.replace(/\{(\w+)\}/g, (whole, name: string) => (has(name) ? String(params[name]) : whole));
 }
 
 export function isMessageKey(key: string): key is MessageKey {
@@ -79,7 +92,7 @@ export class I18nService {
 
   /** The message for a key in the current language (reads a signal: templates update on switch). */
   t(key: MessageKey, params?: Params): string {
-    return interpolate(this.dictionary()[key], params);
+    return interpolate(this.dictionary()[key], params, this.locale());
   }
 
   /** Human name of a kind label (`Tomato`, `not_a_vegetable`); unknown labels are shown as they are. */

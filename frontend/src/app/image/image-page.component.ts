@@ -1,6 +1,6 @@
 // One image: the photo, its current labels and its history as a timeline.
 import { HttpErrorResponse } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, effect, inject, input, signal, viewChild } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
@@ -41,11 +41,40 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
           <h1>{{ img.kind ? i18n.kind(img.kind) : i18n.t('image.processing') }}</h1>
           <div class="layout">
             <figure class="photo">
-              <img [src]="img.url" [alt]="img.kind ? i18n.t('image.photo', { kind: i18n.kind(img.kind) }) : i18n.t('image.photoUnlabelled')" />
+              <button type="button" class="zoom" data-testid="open-lightbox" [attr.aria-label]="i18n.t('image.zoom')" (click)="lightbox.set(true)">
+                <img [src]="img.url" [alt]="img.kind ? i18n.t('image.photo', { kind: i18n.kind(img.kind) }) : i18n.t('image.photoUnlabelled')" />
+              </button>
               <figcaption class="muted">
-                {{ img.originalName ?? img.imageId }} · {{ i18n.t('image.size', { width: img.width, height: img.height }) }}
+                {{ img.originalName ?? img.imageId }} · {{ i18n.t('image.size', { width: img.width, height: img.height }) }} ·
+                <a [href]="img.url" target="_blank" rel="noopener" data-testid="original-link">{{ i18n.t('image.openOriginal') }}</a>
               </figcaption>
             </figure>
+            @if (lightbox()) {
+              <div
+                class="lightbox"
+                role="dialog"
+                aria-modal="true"
+                [attr.aria-label]="i18n.t('image.original')"
+                data-testid="lightbox"
+                tabindex="-1"
+                (keydown.escape)="lightbox.set(false)"
+                (click)="lightbox.set(false)"
+                #box
+              >
+                <img
+                  [src]="img.url"
+                  [alt]="img.kind ? i18n.t('image.photo', { kind: i18n.kind(img.kind) }) : i18n.t('image.photoUnlabelled')"
+                  [class.actual]="actualSize()"
+                  data-testid="lightbox-image"
+                  (click)="$event.stopPropagation(); actualSize.set(!actualSize())"
+                />
+                <div class="lightbox-bar" (click)="$event.stopPropagation()">
+                  <span>{{ actualSize() ? i18n.t('image.actualSize') : i18n.t('image.fitted') }} · {{ i18n.t('image.zoomHint') }}</span>
+                  <a mat-button [href]="img.url" target="_blank" rel="noopener">{{ i18n.t('image.openOriginal') }}</a>
+                  <button mat-button type="button" data-testid="close-lightbox" (click)="lightbox.set(false)">{{ i18n.t('image.close') }}</button>
+                </div>
+              </div>
+            }
             <div class="side">
               <section class="panel" [attr.aria-label]="i18n.t('image.kind')">
                 <h2>{{ i18n.t('image.kind') }}</h2>
@@ -80,13 +109,24 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
               </section>
               <section class="panel" [attr.aria-label]="i18n.t('image.colours')">
                 <h2>{{ i18n.t('image.colours') }}</h2>
-                @if (img.rgbHex && img.rybHex) {
+                @if (img.subjectColours; as subject) {
+                  <h3 data-testid="measure-subject">{{ i18n.t('image.measureSubject') }}</h3>
                   @for (p of palettes; track p) {
-                    <div class="colour-row">
+                    <div class="colour-row" [attr.data-measure]="'subject'">
+                      <vv-colour-chip [palette]="p" [hex]="p === 'RGB' ? subject.rgbHex : subject.rybHex" />
+                      <vv-share-bar [palette]="p" [shares]="p === 'RGB' ? subject.rgbShares : subject.rybShares" />
+                    </div>
+                  }
+                }
+                @if (img.rgbHex && img.rybHex) {
+                  <h3 data-testid="measure-photo">{{ i18n.t('image.measurePhoto') }}</h3>
+                  @for (p of palettes; track p) {
+                    <div class="colour-row" [attr.data-measure]="'photo'">
                       <vv-colour-chip [palette]="p" [hex]="p === 'RGB' ? img.rgbHex : img.rybHex" />
                       <vv-share-bar [palette]="p" [shares]="p === 'RGB' ? img.rgbShares : img.rybShares" />
                     </div>
                   }
+                  <p class="muted explain" data-testid="colour-explanation">{{ i18n.t('image.colourExplanation') }}</p>
                 } @else {
                   <p class="muted">{{ i18n.t('image.processing') }}</p>
                 }
@@ -115,6 +155,21 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
   styles: `
     .layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 24px; align-items: start; }
     .photo { margin: 0; }
+    .zoom { display: block; width: 100%; padding: 0; border: 0; background: none; cursor: zoom-in; }
+    .zoom:focus-visible { outline: 3px solid var(--mat-sys-primary); outline-offset: 2px; border-radius: 16px; }
+    .lightbox {
+      position: fixed; inset: 0; z-index: 1000; background: rgb(0 0 0 / 88%); display: flex; flex-direction: column;
+      align-items: center; justify-content: center; overflow: auto; outline: none;
+    }
+    .lightbox img { max-width: 96vw; max-height: calc(100vh - 72px); object-fit: contain; cursor: zoom-in; }
+    .lightbox img.actual { max-width: none; max-height: none; cursor: zoom-out; }
+    .lightbox-bar {
+      position: fixed; bottom: 0; left: 0; right: 0; display: flex; gap: 12px; align-items: center; justify-content: center;
+      padding: 8px; background: rgb(0 0 0 / 60%); color: #fff;
+    }
+    .lightbox-bar a, .lightbox-bar button { color: #fff; }
+    h3 { margin: 12px 0 6px; font: var(--mat-sys-title-small); }
+    .explain { margin: 8px 0 0; font: var(--mat-sys-body-small); }
     .photo img { width: 100%; max-height: 70vh; object-fit: contain; border-radius: 16px; background: var(--mat-sys-surface-container-highest); display: block; }
     .photo figcaption { margin-top: 6px; font: var(--mat-sys-body-small); word-break: break-all; }
     .side { display: flex; flex-direction: column; gap: 16px; }
@@ -147,6 +202,9 @@ export class ImagePageComponent {
   protected readonly palettes: readonly PaletteName[] = ['RGB', 'RYB'];
   protected readonly notAVegetable = NOT_A_VEGETABLE;
   protected readonly reload$ = new Subject<void>();
+  protected readonly lightbox = signal(false);
+  protected readonly actualSize = signal(false);
+  private readonly box = viewChild<ElementRef<HTMLElement>>('box');
   protected readonly view = signal<State>({ state: 'loading' });
   protected readonly image = computed(() => {
     const v = this.view();
@@ -162,6 +220,12 @@ export class ImagePageComponent {
   });
 
   constructor() {
+    // Focus moves into the lightbox when it opens (so Escape closes it); closing it resets the zoom.
+    effect(() => {
+      const box = this.box();
+      if (box) box.nativeElement.focus();
+      else if (!this.lightbox()) this.actualSize.set(false);
+    });
     toObservable(this.id)
       .pipe(
         switchMap((id) =>

@@ -11,6 +11,17 @@ import { errorMessage } from '../core/errors';
 import { I18nService } from '../core/i18n.service';
 import { IllustrationComponent } from '../shared/illustration.component';
 
+/** The parts of a model card's metrics the page shows (cards may hold more, or less). */
+interface CardMetrics {
+  validationTop1?: number | null;
+  onnxBytes?: number;
+  latencyMs?: number;
+  typescript?: {
+    datasetValidation?: { answerRight?: number };
+    realValidation?: { answerRight?: number; negativesRefused?: number };
+  };
+}
+
 type State =
   | { state: 'loading' }
   | { state: 'ok'; data: ModelsResponse }
@@ -54,6 +65,11 @@ type State =
                     <th scope="col">{{ i18n.t('models.created') }}</th>
                     <th scope="col">{{ i18n.t('models.architecture') }}</th>
                     <th scope="col">{{ i18n.t('models.accuracy') }}</th>
+                    <th scope="col">{{ i18n.t('models.realAccuracy') }}</th>
+                    <th scope="col">{{ i18n.t('models.realRefused') }}</th>
+                    <th scope="col">{{ i18n.t('models.size') }}</th>
+                    <th scope="col">{{ i18n.t('models.latency') }}</th>
+                    <th scope="col">{{ i18n.t('models.card') }}</th>
                     <th scope="col">{{ i18n.t('models.sha') }}</th>
                   </tr>
                 </thead>
@@ -66,13 +82,21 @@ type State =
                       </th>
                       <td>{{ i18n.date(m.createdAt) }}</td>
                       <td>{{ m.architecture ?? '–' }}</td>
-                      <td>{{ top1(m) }}</td>
+                      <td data-testid="figure-dataset">{{ figures(m).dataset }}</td>
+                      <td data-testid="figure-real">{{ figures(m).real }}</td>
+                      <td data-testid="figure-refused">{{ figures(m).refused }}</td>
+                      <td>{{ figures(m).size }}</td>
+                      <td>{{ figures(m).latency }}</td>
+                      <td>
+                        <a [href]="'/api/models/' + m.version + '/card'" target="_blank" rel="noopener" data-testid="model-card-link">{{ i18n.t('models.openCard') }}</a>
+                      </td>
                       <td><code [title]="m.sha256">{{ m.sha256.slice(0, 12) }}…</code></td>
                     </tr>
                   }
                 </tbody>
               </table>
             </div>
+            <p class="muted note" data-testid="models-note">{{ i18n.t('models.note') }}</p>
           }
         }
       }
@@ -80,6 +104,7 @@ type State =
   `,
   styles: `
     .empty { text-align: center; padding: 48px 16px; }
+    .note { margin-top: 12px; font: var(--mat-sys-body-small); max-width: 72em; }
     .table-wrap { overflow-x: auto; border-radius: 16px; border: 1px solid var(--mat-sys-outline-variant); }
     table { border-collapse: collapse; width: 100%; min-width: 560px; }
     th, td { text-align: left; padding: 10px 14px; border-bottom: 1px solid var(--mat-sys-outline-variant); }
@@ -103,9 +128,18 @@ export class ModelsComponent {
     return v.state === 'error' ? errorMessage(v.error, this.i18n) : '';
   });
 
-  protected top1(m: ModelInfo): string {
-    const v = m.metrics?.validationTop1;
-    return typeof v === 'number' ? `${this.i18n.percent(v)}%` : '–';
+  /** The card's figures, each measured through the product's TypeScript pipeline where the card has that; '–' when not measured. */
+  protected figures(m: ModelInfo): { dataset: string; real: string; refused: string; size: string; latency: string } {
+    const metrics = (m.metrics ?? {}) as CardMetrics;
+    const pct = (v: unknown) => (typeof v === 'number' ? `${this.i18n.percent(v)}%` : '–');
+    const ts = metrics.typescript;
+    return {
+      dataset: pct(ts?.datasetValidation?.answerRight ?? metrics.validationTop1),
+      real: pct(ts?.realValidation?.answerRight),
+      refused: pct(ts?.realValidation?.negativesRefused),
+      size: typeof metrics.onnxBytes === 'number' ? this.i18n.t('models.megabytes', { value: (metrics.onnxBytes / 1e6).toLocaleString(this.i18n.locale(), { maximumFractionDigits: 1 }) }) : '–',
+      latency: typeof metrics.latencyMs === 'number' ? this.i18n.t('models.milliseconds', { value: metrics.latencyMs.toLocaleString(this.i18n.locale(), { maximumFractionDigits: 1 }) }) : '–',
+    };
   }
 
   constructor() {

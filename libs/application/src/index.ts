@@ -17,3 +17,4 @@ export * from './workers';
 export * from './vegvision.module';
 export * from './relabel.service';
 export * from './relabel-report';
+export * from './training-set-export.service';

@@ -21,6 +21,7 @@ import { Metrics } from './metrics';
 import { RebuildService } from './rebuild.service';
 import { RelabelService } from './relabel.service';
 import { RelayCheckpoint } from './relay-checkpoint';
+import { TrainingSetExportService } from './training-set-export.service';
 import { CHECKPOINT_STORE, CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
 import {
   ClassifierWorker,
@@ -96,6 +97,7 @@ export class VegvisionModule {
         CatalogService,
         RebuildService,
         RelabelService,
+        TrainingSetExportService,
         ClassifierProvider,
         LiveEvents,
         RelayCheckpoint,
@@ -124,6 +126,7 @@ export class VegvisionModule {
         CatalogService,
         RebuildService,
         RelabelService,
+        TrainingSetExportService,
         ClassifierProvider,
         LiveEvents,
         RelayWorker,

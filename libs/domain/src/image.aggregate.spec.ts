@@ -13,6 +13,7 @@ import {
   imageIdFromSha256,
   importEventId,
   isFirstUpload,
+  personLabel,
   DomainError,
   ImageNotFoundError,
   type UploadImage,
@@ -187,6 +188,42 @@ describe('image aggregate', () => {
       const imported = decideUpload(emptyState(imageId), { ...upload, eventId: importEventId(sha, 'Bean/1.jpg') }, ctx);
       const gone = decideDeletion(fold(imageId, imported), { by: 'ana' }, ctx);
       expect(decideUpload(fold(imageId, [...imported, ...gone]), { ...upload, eventId: importEventId(sha, 'Bean/1.jpg') }, ctx)).toEqual([]);
+    });
+  });
+
+  describe('the kind a person gave (personLabel)', () => {
+    const imported: UploadImage = { ...upload, source: 'catalog', groundTruthKind: 'Bean', datasetSplit: 'train' };
+
+    it('is the ground-truth folder of the import, with its split, original and content type', () => {
+      const state = fold(imageId, decideUpload(emptyState(imageId), imported, ctx));
+      expect(personLabel(state)).toEqual({ kind: 'Bean', source: 'ground_truth' });
+      expect(state).toMatchObject({ originalKey: upload.objectKey, contentType: 'image/jpeg', datasetSplit: 'train' });
+    });
+
+    it('is null for a plain upload only the model labelled', () => {
+      const uploaded = decideUpload(emptyState(imageId), upload, ctx);
+      const labelled = [...uploaded, ...decideClassification(fold(imageId, uploaded), classification, ctx)];
+      expect(personLabel(fold(imageId, labelled))).toBeNull();
+    });
+
+    it('the newest correction wins over the folder; a later upload from another folder changes nothing', () => {
+      const first = decideUpload(emptyState(imageId), imported, ctx);
+      const fix1 = decideCorrection(fold(imageId, first), { kind: 'Tomato', by: 'ana' }, ctx);
+      const fix2 = decideCorrection(fold(imageId, [...first, ...fix1]), { kind: 'not_a_vegetable', by: 'bo' }, ctx);
+      const again = decideUpload(fold(imageId, [...first, ...fix1, ...fix2]), { ...imported, groundTruthKind: 'Carrot' }, ctx);
+      const state = fold(imageId, [...first, ...fix1, ...fix2, ...again]);
+      expect(personLabel(state)).toEqual({ kind: 'not_a_vegetable', source: 'correction' });
+      expect(state.groundTruthKind).toBe('Bean');
+    });
+
+    it('ends with the life: a deleted image has none, its next life starts without the old truth', () => {
+      const first = decideUpload(emptyState(imageId), imported, ctx);
+      const gone = decideDeletion(fold(imageId, first), { by: 'ana' }, ctx);
+      expect(personLabel(fold(imageId, [...first, ...gone]))).toBeNull();
+      const again = decideUpload(fold(imageId, [...first, ...gone]), upload, ctx);
+      const state = fold(imageId, [...first, ...gone, ...again]);
+      expect(personLabel(state)).toBeNull();
+      expect(state).toMatchObject({ exists: true, groundTruthKind: null, datasetSplit: null, originalKey: upload.objectKey });
     });
   });
 });

@@ -60,6 +60,13 @@ export interface ImageState {
   /** Newest model label of the current life (log order), null before the first. */
   modelKind: string | null;
   correction: CorrectionState | null;
+  /** Object key and content type of the current life's first upload (its original), null before one. */
+  originalKey: string | null;
+  contentType: string | null;
+  /** The ground-truth folder kind of the current life's first upload that named one (`vegvision import`). */
+  groundTruthKind: string | null;
+  /** The dataset split of that upload (or of the first upload naming one), null when none did. */
+  datasetSplit: string | null;
 }
 
 export function emptyState(imageId: string): ImageState {
@@ -76,6 +83,10 @@ export function emptyState(imageId: string): ImageState {
     colouredBy: new Map(),
     modelKind: null,
     correction: null,
+    originalKey: null,
+    contentType: null,
+    groundTruthKind: null,
+    datasetSplit: null,
   };
 }
 
@@ -88,6 +99,13 @@ export function evolve(state: ImageState, event: DomainEvent): ImageState {
     // Upload event ids stay across lives: a re-run import (deterministic ids) never brings a deleted image back.
     next.uploadEventIds = new Set(state.uploadEventIds).add(event.meta.eventId);
     next.objectKeys = state.objectKeys.has(event.data.objectKey) ? state.objectKeys : new Set(state.objectKeys).add(event.data.objectKey);
+    if (!state.exists) {
+      next.originalKey = event.data.objectKey;
+      next.contentType = event.data.contentType;
+    }
+    // A later upload of the same bytes (another folder, say) never overrides the first truth of the life.
+    if (!next.groundTruthKind && event.data.groundTruthKind) next.groundTruthKind = event.data.groundTruthKind;
+    if (!next.datasetSplit && event.data.datasetSplit) next.datasetSplit = event.data.datasetSplit;
     return next;
   }
   // Anything else between a deletion and the next upload belongs to no life.
@@ -110,8 +128,27 @@ export function evolve(state: ImageState, event: DomainEvent): ImageState {
     next.colouredBy = new Map();
     next.modelKind = null;
     next.correction = null;
+    next.originalKey = null;
+    next.contentType = null;
+    next.groundTruthKind = null;
+    next.datasetSplit = null;
   }
   return next;
+}
+
+/** Where the kind a person gave an image comes from: a correction, else the folder it was imported from. */
+export type PersonLabelSource = 'correction' | 'ground_truth';
+
+/**
+ * The kind a person gave the image's current life: its newest correction wins over the ground-truth
+ * folder it was imported from; null when no person named one (a plain upload only the model labelled)
+ * or the image does not exist.
+ */
+export function personLabel(state: ImageState): { kind: string; source: PersonLabelSource } | null {
+  if (!state.exists) return null;
+  if (state.correction) return { kind: state.correction.kind, source: 'correction' };
+  if (state.groundTruthKind) return { kind: state.groundTruthKind, source: 'ground_truth' };
+  return null;
 }
 
 export function fold(imageId: string, events: Iterable<DomainEvent>): ImageState {

@@ -1,7 +1,9 @@
-// The `vegvision` command line: serve (embedded product), import, label, projections rebuild.
+// The `vegvision` command line: serve (embedded product), import, label, relabel, recolour,
+// projections rebuild, export training-set.
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '@vegvision/config';
 import { COLOUR_ALGORITHMS } from '@vegvision/colour';
+import { runExportTrainingSet } from './commands/export-training-set';
 import { runImport } from './commands/import';
 import { runLabel } from './commands/label';
 import { runRebuild } from './commands/rebuild';
@@ -86,6 +88,16 @@ export function buildProgram(): Command {
     .description('drop a read model and rebuild it from the event log (default: catalog)')
     .action(async (name?: string) => {
       await runRebuild(config(), name ?? 'catalog');
+    });
+
+  const exports = program.command('export').description('data sets made from the event log');
+  exports
+    .command('training-set')
+    .description('write the images whose kind a person gave (ground-truth import folder or correction), not deleted, as <out>/<Kind>/<sha256>.<ext> + manifest.json')
+    .requiredOption('--out <dir>', 'folder to write (absent or empty; written whole or not at all)')
+    .option('--force', 'replace a folder that is not empty')
+    .action(async (o: { out: string; force?: boolean }) => {
+      await runExportTrainingSet(config(), { out: o.out, force: !!o.force });
     });
 
   return program;

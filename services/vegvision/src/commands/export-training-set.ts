@@ -6,6 +6,7 @@ import type { VegvisionConfig } from '@vegvision/config';
 import fs from 'node:fs';
 import { withContext } from './context';
 import { replayProgress } from './progress';
+import { findRunningServer } from './server-file';
 
 export interface ExportTrainingSetOptions {
   out: string;
@@ -17,6 +18,11 @@ export async function runExportTrainingSet(config: VegvisionConfig, options: Exp
   // store would create an empty log there).
   if (config.eventStore.kind === 'file' && !fs.existsSync(config.eventStore.path)) {
     throw new Error(`no event log in ${config.dataDir} (is --data-dir / VEGVISION_DATA_DIR right? nothing was imported there)`);
+  }
+  // A running embedded server holds the file event store; say so rather than report a lock file.
+  const server = config.eventStore.kind === 'file' ? await findRunningServer(config.dataDir) : undefined;
+  if (server) {
+    throw new Error(`a server (pid ${server.pid}, ${server.url}) holds the event store of ${config.dataDir}: stop it, then run the export`);
   }
   const abort = new AbortController();
   const onSignal = () => abort.abort();

@@ -74,7 +74,7 @@ def plot_curves(history, path: Path, best_epoch: int) -> None:
 
 
 def finish(*, out: Path, version, args, spec, size, cut, n_blocks, exported, temperature, history, best_epoch,
-           train_seconds, cache_seconds, finetune_seconds, device, counts, val_outputs) -> dict:
+           train_seconds, cache_seconds, finetune_seconds, device, counts, val_outputs, extra_sets=()) -> dict:
     onnx_path = out / "model.onnx"
     (lr, yr), (lk, yk) = val_outputs["real"], val_outputs["kaggle"]
     thr = choose_threshold(lr / temperature, yr, lk / temperature, yk, args.refuse_target)
@@ -144,7 +144,8 @@ def finish(*, out: Path, version, args, spec, size, cut, n_blocks, exported, tem
                      f"({counts['realTrain']} photos, {counts['realTrainVegetables']} vegetables, the rest real negatives; "
                      f"clean + {args.photo_views} views each); {counts['syntheticNegatives']} synthetic non-vegetable images. "
                      f"Selection, calibration and threshold: dataset validation and real-photo validation "
-                     f"({counts['realValidation']}). Test split never read. " + ATTRIBUTION),
+                     f"({counts['realValidation']}). Test split never read. " + extra_sets_sentence(extra_sets) + ATTRIBUTION),
+            "extraSets": list(extra_sets),
             "backbone": spec.name, "size": size, "tailBlocks": args.tail_blocks, "epochs": args.epochs,
             "selectedEpoch": best_epoch, "batch": args.batch, "lr": args.lr, "tailLrMult": args.tail_lr_mult,
             "realWeight": args.real_weight, "labelSmoothing": args.label_smoothing, "seed": args.seed,
@@ -155,6 +156,30 @@ def finish(*, out: Path, version, args, spec, size, cut, n_blocks, exported, tem
     (out / "model-card.json").write_text(json.dumps(card, indent=2) + "\n")
     write_markdown(out)
     return card
+
+
+def extra_sets_sentence(extra_sets) -> str:
+    """The card's data sentence about the sets exported from the product's log ('' without any)."""
+    if not extra_sets:
+        return ""
+    parts = [f"{e['used']} of {e['exported']} images of {e['dir']} (log position {e['log']['position']}, manifest sha256 "
+             f"{e['manifestSha256'][:12]})" for e in extra_sets]
+    return ("Also trained as real photos: the kinds people gave in the product, exported by `vegvision export training-set`: "
+            + "; ".join(parts) + " (those of a validation side or already training data left out). ")
+
+
+def extra_sets_lines(extra_sets) -> list[str]:
+    """Markdown: one table row per extra set (what the manifest header says and what was used)."""
+    if not extra_sets:
+        return []
+    L = ["### Exported training sets (`--extra-set`)", "",
+         "| set | exported at | log position | manifest sha256 | exported per kind | used | skipped |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for e in extra_sets:
+        kinds = ", ".join(f"{k} {n}" for k, n in e["exportedPerKind"].items()) or "none"
+        skipped = ", ".join(f"{k} {n}" for k, n in e["skipped"].items()) or "none"
+        L.append(f"| `{e['dir']}` | {e['exportedAt']} | {e['log']['position']} | `{e['manifestSha256']}` | {kinds} | "
+                 f"{e['used']} of {e['exported']} | {skipped} |")
+    return L + [""]
 
 
 def _pct(x) -> str:
@@ -233,8 +258,9 @@ def write_markdown(model_dir: Path) -> None:
           f"device {tr['device']}.",
           f"- time: {m['trainSeconds']:.0f} s ({m['trainSecondsBreakdown']['trunkFeatures']:.0f} s trunk features, "
           f"{m['trainSecondsBreakdown']['fineTuning']:.0f} s training). {m.get('trainSecondsNote', '')}",
-          f"- command: `{tr['command']}`", "",
-          "## Limitations", "",
+          f"- command: `{tr['command']}`", ""]
+    L += extra_sets_lines(tr.get("extraSets"))
+    L += ["## Limitations", "",
           "- The real-photo validation side is small (a few to 32 photos per kind); per-kind figures move by several points "
           "with one photo. Bean, Bitter_Gourd, Bottle_Gourd and Pumpkin have the fewest real photos.",
           "- Real negatives cover other produce, packaged food and kitchen objects; vegetables close to our kinds "

@@ -11,6 +11,10 @@ Data (the test split is never read):
 - the real-photo train side of the committed split (splits/real-photos-v1.json): the clean photo and
   ``--photo-views`` variations (scenes.photo_view) of every vegetable and of every real negative, the
   negatives being the 16th class "not a vegetable"; plus synthetic non-vegetable images (nonveg.py);
+- the images of every ``--extra-set DIR`` (a set exported with ``vegvision export training-set``: the kinds
+  people gave in the product), treated like real train photos (extraset.py: sha256 checked; an image of the
+  real-photo validation side or the dataset's validation split, or one already in the training data, left
+  out and counted);
 - for selection, calibration and the threshold: the dataset's validation split and the real-photo
   validation side.
 
@@ -46,6 +50,7 @@ from .backbones import SPECS, Backbone, load_backbone, trunk_module
 from .classes import CLASSES
 from .data import list_split
 from .features import Progress, cached_trunk, view_seed
+from .extraset import ExtraSet, card_entry, describe, exclusions, extras_tag, load_extra_sets
 from .nonveg import make_set
 from .preprocess import cover_resize, load_rgb, normalise
 from .realsplit import load_manifest
@@ -67,6 +72,8 @@ def parse_args(argv=None):
     ap.add_argument("--photos", required=True, help="the real-photos folder")
     ap.add_argument("--manifest", default=str(DEFAULT_MANIFEST), help="the committed real-photo split")
     ap.add_argument("--out", required=True, help="output model directory")
+    ap.add_argument("--extra-set", action="append", default=[], metavar="DIR",
+                    help="a training set exported by `vegvision export training-set` (repeatable)")
     ap.add_argument("--version", default=None)
     ap.add_argument("--backbone", default="lite0", choices=sorted(SPECS))
     ap.add_argument("--size", type=int, default=None, help="input side (default: the backbone's native size)")
@@ -311,6 +318,15 @@ def train(head: VegHead, kag: list[torch.Tensor], y_kag: torch.Tensor, real: lis
     return best[1], history
 
 
+def real_train_items(rtr, extra_sets: list[ExtraSet], syn) -> tuple[list, list[int]]:
+    """The images trained as real photos, with their labels: the real-photo train side, the extra sets'
+    images, the synthetic non-vegetables (class OTHER)."""
+    extra = [im for s in extra_sets for im in s.images]
+    items = [r.path for r in rtr] + [im.path for im in extra] + list(syn)
+    labels = [r.label for r in rtr] + [im.label for im in extra] + [OTHER] * len(syn)
+    return items, labels
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     t_start = time.time()
@@ -331,8 +347,16 @@ def main(argv=None) -> int:
     rtr = [r for r in real if r.split == "train"]
     rva = [r for r in real if r.split == "validation"]
     syn = [im for _, im in make_set("train", args.synthetic_negatives)] if args.synthetic_negatives else []
+    extra_sets: list[ExtraSet] = []
+    if args.extra_set:
+        held_out, training = exclusions(args.manifest, [s.path for s in train_s], [s.path for s in val_s])
+        extra_sets = load_extra_sets(args.extra_set, held_out, training)
+        for s in extra_sets:
+            log(describe(s))
+    n_extra = sum(len(s.images) for s in extra_sets)
     log(f"dataset train {len(train_s)}, validation {len(val_s)}; real train {len(rtr)} "
-        f"({sum(r.is_vegetable for r in rtr)} vegetables), real validation {len(rva)}; synthetic negatives {len(syn)}")
+        f"({sum(r.is_vegetable for r in rtr)} vegetables), real validation {len(rva)}; synthetic negatives {len(syn)}; "
+        f"extra-set images {n_extra}")
 
     probe = load_backbone(args.backbone)
     n_blocks = len(probe.trunk_blocks)
@@ -355,11 +379,11 @@ def main(argv=None) -> int:
     kag = [feats("kaggle-train-clean", kag_items, kag_labels, "clean")]
     for v in range(1, args.scene_views + 1):
         kag.append(feats(f"kaggle-train-scene{v}", kag_items, kag_labels, "scene", v, pools))
-    real_items = [r.path for r in rtr] + syn
-    real_labels = [r.label for r in rtr] + [OTHER] * len(syn)
-    realf = [feats("real-train-clean", real_items, real_labels, "clean")]
+    real_items, real_labels = real_train_items(rtr, extra_sets, syn)
+    rkey = f"real-train-x{extras_tag(extra_sets)}" if n_extra else "real-train"
+    realf = [feats(f"{rkey}-clean", real_items, real_labels, "clean")]
     for v in range(1, args.photo_views + 1):
-        realf.append(feats(f"real-train-photo{v}", real_items, real_labels, "photo", v))
+        realf.append(feats(f"{rkey}-photo{v}", real_items, real_labels, "photo", v))
     val_k = feats("kaggle-val-clean", [s.path for s in val_s], [s.label for s in val_s], "clean")
     val_r = feats("real-val-clean", [r.path for r in rva], [r.label for r in rva], "clean")
     cache_seconds = time.time() - t_cache
@@ -393,7 +417,8 @@ def main(argv=None) -> int:
            temperature=T, history=history, best_epoch=best_epoch, train_seconds=train_seconds,
            cache_seconds=cache_seconds, finetune_seconds=finetune_seconds, device=device,
            counts={"datasetTrain": len(train_s), "realTrain": len(rtr), "realTrainVegetables": sum(r.is_vegetable for r in rtr),
-                   "syntheticNegatives": len(syn), "realValidation": len(rva)},
+                   "syntheticNegatives": len(syn), "realValidation": len(rva), "extraSetImages": n_extra},
+           extra_sets=[card_entry(s) for s in extra_sets],
            val_outputs={"real": (lv, yv), "kaggle": (lk, np.array([s.label for s in val_s]))})
     log(f"wrote {out} in {time.time() - t_start:.0f}s")
     return 0

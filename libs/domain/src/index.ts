@@ -4,3 +4,4 @@ export * from './ids';
 export * from './errors';
 export * from './image.aggregate';
 export * from './colour-measure';
+export * from './model-disagreement';

@@ -103,6 +103,22 @@ export class InvalidSampleQueryError extends ReadModelError {
   }
 }
 
+/** A list or facets query outside the accepted shape (limit, sort, filter values). */
+export class InvalidListQueryError extends ReadModelError {
+  constructor(message: string) {
+    super('read_model_invalid_query', message);
+    this.name = 'InvalidListQueryError';
+  }
+}
+
+/** A list cursor that is not one this read model made, or was made for another sort or other filters. */
+export class InvalidCursorError extends ReadModelError {
+  constructor(reason: string) {
+    super('read_model_invalid_cursor', `invalid cursor: ${reason}; start again without a cursor`);
+    this.name = 'InvalidCursorError';
+  }
+}
+
 /** The read model was used after `close()`. */
 export class ReadModelClosedError extends ReadModelError {
   constructor() {

@@ -92,6 +92,7 @@ async function openScratch(): Promise<{ readModel: MikroOrmReadModel; schema: st
             { name: 'Migration20250601000000Initial' },
             { name: 'Migration20260301000000Corrections' },
             { name: 'Migration20260303000000SubjectColour' },
+            { name: 'Migration20261202000000CatalogListing' },
           ]);
         } finally {
           await other.close();

@@ -112,6 +112,60 @@ export interface SampleQuery {
   measure?: ColourMeasure;
 }
 
+/** Orders of `list`: upload time, or the shown label's confidence (unclassified images last either way). */
+export const LIST_SORTS = ['newest', 'oldest', 'confidence_asc', 'confidence_desc'] as const;
+export type ListSort = (typeof LIST_SORTS)[number];
+
+export const DEFAULT_LIST_LIMIT = 24;
+export const MAX_LIST_LIMIT = 100;
+
+/**
+ * Below this model confidence a label is doubtful and `review` lists it. The classifier's
+ * confidence is calibrated (see README, The classifier), so below 0.6 the label is wrong about
+ * two times in five or more: worth a person's look.
+ */
+export const REVIEW_CONFIDENCE_THRESHOLD = 0.6;
+
+/** Filters of `list` and `facets`; every given one must hold. */
+export interface CatalogFilters {
+  kind?: string;
+  /** Required when colour is given; alone it keeps images that have that measure's colours. */
+  palette?: Palette;
+  /** "#RRGGBB" of the palette. */
+  colour?: string;
+  /** Which colour palette/colour filter: 'photo' (default) or 'subject'. */
+  measure?: ColourMeasure;
+  source?: 'upload' | 'catalog';
+  /** The model version of the newest model label. */
+  modelVersion?: string;
+  /** Inclusive bounds, 0..1, on the newest model label's confidence (images without one never match). */
+  minConfidence?: number;
+  maxConfidence?: number;
+  /**
+   * true: only doubtful labels, for a review queue: no person corrected the image, and the model
+   * label is below REVIEW_CONFIDENCE_THRESHOLD, or is not_a_vegetable, or the newest two model
+   * versions that labelled the image disagree on the kind.
+   */
+  review?: boolean;
+}
+
+export interface ListQuery extends CatalogFilters {
+  /** 1..MAX_LIST_LIMIT, default DEFAULT_LIST_LIMIT. */
+  limit?: number;
+  /** `nextCursor` of the previous page, with the same sort and filters; absent for the first page. */
+  cursor?: string;
+  /** Default 'newest'. */
+  sort?: ListSort;
+}
+
+export interface ListPage {
+  items: ImageView[];
+  /** Opaque; null on the last page. Pages follow (sort key, image id), so inserts meanwhile cause no duplicates or gaps. */
+  nextCursor: string | null;
+  /** Images matching the filters now. */
+  total: number;
+}
+
 export interface Facets {
   total: number;
   /** Count of images per newest kind (including "not_a_vegetable"). */
@@ -164,7 +218,20 @@ export interface ReadModel {
    */
   sample(query: SampleQuery): Promise<ImageView[]>;
 
-  facets(): Promise<Facets>;
+  /**
+   * One page of the images matching the filters, in `sort` order (ties by image id). A cursor
+   * that is not one of this read model's, or was made for another sort or other filters, is
+   * InvalidCursorError; other malformed queries are InvalidListQueryError.
+   */
+  list(query: ListQuery): Promise<ListPage>;
+
+  /**
+   * Counts of the images matching `filters` (all of them without), each facet counted under the
+   * OTHER filters: kind counts ignore the kind filter, colour counts (both measures) ignore the
+   * palette/colour/measure filter, so each facet shows what choosing another value would give.
+   * `total` respects every filter.
+   */
+  facets(filters?: CatalogFilters): Promise<Facets>;
 
   /** Deletes every row written by the projection and its checkpoint (before a rebuild). */
   reset(projection: string): Promise<void>;

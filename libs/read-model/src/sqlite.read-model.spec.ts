@@ -70,6 +70,7 @@ describe('MikroORM + libSQL file database', () => {
           { name: 'Migration20250601000000Initial' },
           { name: 'Migration20260301000000Corrections' },
           { name: 'Migration20260303000000SubjectColour' },
+          { name: 'Migration20261202000000CatalogListing' },
         ]);
       } finally {
         await second.close();

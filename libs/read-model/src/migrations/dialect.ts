@@ -11,7 +11,9 @@ export interface Dialect {
   table(name: string): string;
   /** Quoted index name (index names are schema-scoped on PostgreSQL, so they are never qualified). */
   index(name: string): string;
-  types: { text: string; int: string; bigint: string; double: string; timestamp: string; json: string };
+  types: { text: string; int: string; bigint: string; double: string; timestamp: string; json: string; bool: string };
+  /** Literals of `bool` columns. */
+  truth: { true: string; false: string };
 }
 
 export function quoteIdent(name: string): string {
@@ -33,7 +35,9 @@ export function dialectOf(driver: AbstractSqlDriver, config: Configuration): Dia
         double: 'double precision',
         timestamp: 'timestamptz',
         json: 'jsonb',
+        bool: 'boolean',
       },
+      truth: { true: 'true', false: 'false' },
     };
   }
   if (platform instanceof BaseSqlitePlatform) {
@@ -43,7 +47,8 @@ export function dialectOf(driver: AbstractSqlDriver, config: Configuration): Dia
       index: quoteIdent,
       // MikroORM stores datetimes on SQLite as epoch milliseconds and JSON as text; "text" and
       // "integer" keep SQLite's type affinity from converting either.
-      types: { text: 'text', int: 'integer', bigint: 'integer', double: 'real', timestamp: 'datetime', json: 'text' },
+      types: { text: 'text', int: 'integer', bigint: 'integer', double: 'real', timestamp: 'datetime', json: 'text', bool: 'integer' },
+      truth: { true: '1', false: '0' },
     };
   }
   throw new ReadModelError(

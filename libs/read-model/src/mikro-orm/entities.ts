@@ -48,6 +48,8 @@ export interface ImageRow {
   correctedBy: string | null;
   correctedAt: Date | null;
   correctionNote: string | null;
+  /** The newest two model versions that labelled the image name different kinds (kept by the projector). */
+  modelsDisagree: boolean;
 }
 
 /** One row per LabelCorrected event of an image that exists (the correction history). */
@@ -130,6 +132,7 @@ export const ImageSchema = new EntitySchema<ImageRow>({
     correctedBy: { type: 'string', fieldName: 'corrected_by', nullable: true },
     correctedAt: { type: 'datetime', fieldName: 'corrected_at', nullable: true },
     correctionNote: { type: 'string', fieldName: 'correction_note', nullable: true },
+    modelsDisagree: { type: 'boolean', fieldName: 'models_disagree' },
   },
 });
 

@@ -11,10 +11,11 @@ import { LockMode, raw, type FilterQuery, type MikroORM } from '@mikro-orm/core'
 import type { EntityManager } from '@mikro-orm/knex';
 import type { Migrator } from '@mikro-orm/migrations';
 import type { DomainEvent } from '@vegvision/contracts';
-import { colourMeasureOf, isColourMeasure } from '@vegvision/domain';
+import { colourMeasureOf, isColourMeasure, modelsDisagree, NOT_A_VEGETABLE } from '@vegvision/domain';
 import {
   DuplicateSha256Error,
   InvalidCheckpointNameError,
+  InvalidListQueryError,
   InvalidPositionError,
   InvalidSampleQueryError,
   ReadModelClosedError,
@@ -22,12 +23,21 @@ import {
   UnknownImageError,
   UnknownProjectionError,
 } from '../errors';
+import { decodeCursor, encodeCursor, isTimeSort, type CursorPosition } from '../list-cursor';
 import {
   CATALOG_PROJECTION,
+  DEFAULT_LIST_LIMIT,
+  LIST_SORTS,
+  MAX_LIST_LIMIT,
+  REVIEW_CONFIDENCE_THRESHOLD,
+  type CatalogFilters,
   type ClassificationView,
   type CorrectionView,
   type Facets,
   type ImageView,
+  type ListPage,
+  type ListQuery,
+  type ListSort,
   type Palette,
   type ReadModel,
   type SampleQuery,
@@ -164,26 +174,58 @@ export class MikroOrmReadModel implements ReadModel {
     return rows.map(toImageView);
   }
 
-  async facets(): Promise<Facets> {
+  async list(query: ListQuery): Promise<ListPage> {
     this.assertOpen();
+    if (!query || typeof query !== 'object') throw new InvalidListQueryError('the query must be an object');
+    const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+      throw new InvalidListQueryError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${String(limit)}`);
+    }
+    const sort = query.sort ?? 'newest';
+    if (!(LIST_SORTS as readonly string[]).includes(sort)) throw new InvalidListQueryError(`unknown sort ${String(sort)}`);
+    const filters = catalogFilters(query, InvalidListQueryError);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort, query);
+    const order = SORT_ORDER[sort];
+    const where = after ? { $and: [filters, seekAfter(sort, after)] } : filters;
+    const em = this.em();
+    const rows = await em.find(ImageSchema, where as FilterQuery<ImageRow>, {
+      orderBy: { [order.key()]: order.direction, imageId: order.direction },
+      limit: limit + 1,
+    });
+    const total = await em.count(ImageSchema, filters);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextCursor = rows.length > limit && last ? encodeCursor(sort, query, { key: sortKeyOf(sort, last), imageId: last.imageId }) : null;
+    return { items: page.map(toImageView), nextCursor, total };
+  }
+
+  async facets(filters: CatalogFilters = {}): Promise<Facets> {
+    this.assertOpen();
+    if (!filters || typeof filters !== 'object') throw new InvalidListQueryError('the filters must be an object');
+    const all = catalogFilters(filters, InvalidListQueryError);
+    // Each facet counts under the other filters: choosing another value of it is what it shows.
+    const { kind: _kind, ...withoutKind } = filters;
+    const { palette: _palette, colour: _colour, measure: _measure, ...withoutColour } = filters;
+    const exceptKind = catalogFilters(withoutKind, InvalidListQueryError);
+    const exceptColour = catalogFilters(withoutColour, InvalidListQueryError);
     const em = this.em();
     const property = { kind: 'kind', rgb_hex: 'rgbHex', ryb_hex: 'rybHex', subject_rgb_hex: 'subjectRgbHex', subject_ryb_hex: 'subjectRybHex' } as const;
-    const countBy = async (column: keyof typeof property): Promise<Record<string, number>> => {
+    const countBy = async (column: keyof typeof property, where: FilterQuery<ImageRow>): Promise<Record<string, number>> => {
       const rows: { value: string; n: number | string }[] = await em
         .createQueryBuilder(ImageSchema)
         .select([raw(`${column} as value`), raw('count(*) as n')])
-        .where({ [property[column]]: { $ne: null } })
+        .where({ $and: [{ [property[column]]: { $ne: null } }, where] } as FilterQuery<ImageRow>)
         .groupBy(raw(column))
         .execute('all', false);
       const out: Record<string, number> = {};
       for (const row of [...rows].sort((a, b) => compare(a.value, b.value))) out[row.value] = Number(row.n);
       return out;
     };
-    const total = await em.count(ImageSchema, {});
-    const kinds = await countBy('kind');
-    const rgb = await countBy('rgb_hex');
-    const ryb = await countBy('ryb_hex');
-    const subjectColours = { RGB: await countBy('subject_rgb_hex'), RYB: await countBy('subject_ryb_hex') };
+    const total = await em.count(ImageSchema, all);
+    const kinds = await countBy('kind', exceptKind);
+    const rgb = await countBy('rgb_hex', exceptColour);
+    const ryb = await countBy('ryb_hex', exceptColour);
+    const subjectColours = { RGB: await countBy('subject_rgb_hex', exceptColour), RYB: await countBy('subject_ryb_hex', exceptColour) };
     return { total, kinds, colours: { RGB: rgb, RYB: ryb }, subjectColours };
   }
 
@@ -323,6 +365,7 @@ export class MikroOrmReadModel implements ReadModel {
         correctedBy: null,
         correctedAt: null,
         correctionNote: null,
+        modelsDisagree: false,
       });
       return true;
     }
@@ -341,6 +384,11 @@ export class MikroOrmReadModel implements ReadModel {
     if (change.type === 'ImageClassified') {
       // The same event at a second log position is applied once only.
       if (await em.findOne(ClassificationSchema, { eventId: change.eventId })) return false;
+      const history = await em.find(ClassificationSchema, { imageId: change.imageId });
+      image.modelsDisagree = modelsDisagree([
+        ...history.map((c) => ({ modelVersion: c.modelVersion, kind: c.kind, position: Number(c.position) })),
+        { modelVersion: change.modelVersion, kind: change.kind, position },
+      ]);
       em.create(ClassificationSchema, {
         eventId: change.eventId,
         imageId: change.imageId,
@@ -414,30 +462,93 @@ function sampleFilter(query: SampleQuery): FilterQuery<ImageRow> {
   if (!Number.isInteger(count) || count < 1 || count > MAX_SAMPLE_COUNT) {
     throw new InvalidSampleQueryError(`count must be an integer from 1 to ${MAX_SAMPLE_COUNT}, got ${String(count)}`);
   }
+  return catalogFilters({ kind, palette, colour, measure }, InvalidSampleQueryError);
+}
+
+/** The row filter of every given catalog filter; `Invalid` is the error class to throw for a bad value. */
+function catalogFilters(filters: CatalogFilters, Invalid: new (message: string) => Error): FilterQuery<ImageRow> {
+  const { kind, palette, colour, measure, source, modelVersion, minConfidence, maxConfidence, review } = filters;
   const where: Record<string, unknown> = {};
+  const and: Record<string, unknown>[] = [];
   if (kind !== undefined) {
-    if (typeof kind !== 'string' || kind === '') throw new InvalidSampleQueryError('kind must be a non-empty string');
+    if (typeof kind !== 'string' || kind === '') throw new Invalid('kind must be a non-empty string');
     where['kind'] = kind;
   }
   if (palette !== undefined && !PALETTES.includes(palette)) {
-    throw new InvalidSampleQueryError(`palette must be RGB or RYB, got ${String(palette)}`);
+    throw new Invalid(`palette must be RGB or RYB, got ${String(palette)}`);
   }
   if (colour !== undefined) {
-    if (palette === undefined) throw new InvalidSampleQueryError('a colour filter needs a palette');
+    if (palette === undefined) throw new Invalid('a colour filter needs a palette');
     if (typeof colour !== 'string' || !HEX.test(colour.toUpperCase())) {
-      throw new InvalidSampleQueryError(`colour must be "#RRGGBB", got ${String(colour)}`);
+      throw new Invalid(`colour must be "#RRGGBB", got ${String(colour)}`);
     }
   }
   if (measure !== undefined && !isColourMeasure(measure)) {
-    throw new InvalidSampleQueryError(`measure must be photo or subject, got ${String(measure)}`);
+    throw new Invalid(`measure must be photo or subject, got ${String(measure)}`);
   }
   if (palette !== undefined) {
-    // A palette without a colour still restricts the sample to images with colours projected.
+    // A palette without a colour still restricts to images with colours projected.
     const subject = measure === 'subject';
     const column = palette === 'RGB' ? (subject ? 'subjectRgbHex' : 'rgbHex') : subject ? 'subjectRybHex' : 'rybHex';
     where[column] = colour !== undefined ? colour.toUpperCase() : { $ne: null };
   }
-  return where as FilterQuery<ImageRow>;
+  if (source !== undefined) {
+    if (source !== 'upload' && source !== 'catalog') throw new Invalid(`source must be upload or catalog, got ${String(source)}`);
+    where['source'] = source;
+  }
+  if (modelVersion !== undefined) {
+    if (typeof modelVersion !== 'string' || modelVersion === '') throw new Invalid('modelVersion must be a non-empty string');
+    where['modelVersion'] = modelVersion;
+  }
+  const bound = (value: number | undefined, name: string): number | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) throw new Invalid(`${name} must be a number from 0 to 1, got ${String(value)}`);
+    return value;
+  };
+  const min = bound(minConfidence, 'minConfidence');
+  const max = bound(maxConfidence, 'maxConfidence');
+  if (min !== undefined && max !== undefined && min > max) throw new Invalid(`minConfidence ${min} is above maxConfidence ${max}`);
+  if (min !== undefined) and.push({ confidence: { $gte: min } });
+  if (max !== undefined) and.push({ confidence: { $lte: max } });
+  if (review !== undefined && typeof review !== 'boolean') throw new Invalid('review must be true or false');
+  if (review) {
+    where['correctedKind'] = null;
+    and.push({
+      $or: [{ confidence: { $lt: REVIEW_CONFIDENCE_THRESHOLD } }, { modelKind: NOT_A_VEGETABLE }, { modelsDisagree: true }],
+    });
+  }
+  return (and.length ? { $and: [where, ...and] } : where) as FilterQuery<ImageRow>;
+}
+
+/**
+ * Sort keys of `list`. Confidence sorts coalesce a missing confidence past either end, so
+ * unclassified images come last in both directions; the migration indexes the same expressions.
+ */
+const CONFIDENCE_ASC_KEY = 'coalesce(confidence, 2)';
+const CONFIDENCE_DESC_KEY = 'coalesce(confidence, -1)';
+// Keys are made per query: a raw() fragment is meant for one query.
+const SORT_ORDER: Record<ListSort, { key: () => string; direction: 'asc' | 'desc' }> = {
+  newest: { key: () => 'uploadedAt', direction: 'desc' },
+  oldest: { key: () => 'uploadedAt', direction: 'asc' },
+  confidence_asc: { key: () => raw(CONFIDENCE_ASC_KEY), direction: 'asc' },
+  confidence_desc: { key: () => raw(CONFIDENCE_DESC_KEY), direction: 'desc' },
+};
+
+function sortKeyOf(sort: ListSort, row: ImageRow): string | number {
+  if (isTimeSort(sort)) return row.uploadedAt.toISOString();
+  if (row.confidence !== null && row.confidence !== undefined) return row.confidence;
+  return sort === 'confidence_asc' ? 2 : -1;
+}
+
+/** Rows strictly after `after` in the sort order: (key, id) beyond the cursor's (key, id). */
+function seekAfter(sort: ListSort, after: CursorPosition): Record<string, unknown> {
+  const beyond = SORT_ORDER[sort].direction === 'asc' ? '$gt' : '$lt';
+  if (isTimeSort(sort)) {
+    const at = new Date(after.key as string);
+    return { $or: [{ uploadedAt: { [beyond]: at } }, { uploadedAt: at, imageId: { [beyond]: after.imageId } }] };
+  }
+  const key = SORT_ORDER[sort].key;
+  return { $or: [{ [key()]: { [beyond]: after.key } }, { $and: [{ [key()]: after.key }, { imageId: { [beyond]: after.imageId } }] }] };
 }
 
 function compare(a: string, b: string): number {

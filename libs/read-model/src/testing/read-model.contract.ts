@@ -2,7 +2,7 @@
 // from `factory` (migrated by the suite) and releases it with `cleanup`.
 import type { DomainEvent } from '@vegvision/contracts';
 import { ImageSource } from '@vegvision/contracts';
-import { CATALOG_PROJECTION, type ImageView, type ReadModel } from '../read-model.port';
+import { CATALOG_PROJECTION, LIST_SORTS, REVIEW_CONFIDENCE_THRESHOLD, type ImageView, type ListQuery, type ListSort, type ReadModel } from '../read-model.port';
 import {
   FIXTURE_RGB,
   FIXTURE_RYB,
@@ -13,6 +13,7 @@ import {
   makeDeleted,
   makeUploaded,
   projectAll,
+  fixtureTime,
 } from './fixtures';
 
 export interface ReadModelContractSubject {
@@ -738,5 +739,276 @@ export function describeReadModelContract(name: string, factory: () => Promise<R
       },
       TIMEOUT,
     );
+
+    describe('list', () => {
+      // Nine images: upload times out of log order (two share one), confidences with a tie and
+      // one unclassified image, both sources, two model versions, colours of both measures.
+      interface Spec {
+        at: number;
+        kind?: string;
+        confidence?: number;
+        model?: string;
+        rgb?: number;
+        subject?: number;
+        source?: 'upload' | 'catalog';
+      }
+      const specs: Spec[] = [
+        { at: 5, kind: 'Tomato', confidence: 0.95, model: 'm1', rgb: 0, source: 'catalog' },
+        { at: 1, kind: 'Tomato', confidence: 0.55, model: 'm1', rgb: 1, subject: 0 },
+        { at: 8, kind: 'Carrot', confidence: 0.7, model: 'm2', rgb: 0, subject: 0, source: 'catalog' },
+        { at: 3, kind: 'not_a_vegetable', confidence: 0.8, model: 'm2', rgb: 2 },
+        { at: 3, kind: 'Carrot', confidence: 0.7, model: 'm1', rgb: 0, source: 'catalog' },
+        { at: 9 },
+        { at: 2, kind: 'Bean', confidence: 0.3, model: 'm2', rgb: 3, subject: 1, source: 'catalog' },
+        { at: 7, kind: 'Tomato', confidence: 0.99, model: 'm2', rgb: 1 },
+        { at: 4, kind: 'Bean', confidence: 0.61, model: 'm1', rgb: 3 },
+      ];
+      let ids: string[];
+      let position: number;
+
+      const eventsOf = (spec: Spec, imageId?: string): DomainEvent[] => {
+        const uploaded = makeUploaded({
+          ...(imageId ? { imageId } : {}),
+          uploadedAt: fixtureTime(spec.at),
+          source: spec.source === 'catalog' ? ImageSource.CATALOG : ImageSource.UPLOAD,
+        });
+        const id = uploaded.data.imageId;
+        const events: DomainEvent[] = [uploaded];
+        if (spec.kind) events.push(makeClassified(id, { kind: spec.kind, confidence: spec.confidence, modelVersion: spec.model }));
+        if (spec.rgb !== undefined) events.push(makeColourDetected(id, { rgbHex: FIXTURE_RGB[spec.rgb], rybHex: FIXTURE_RYB[spec.rgb] }));
+        if (spec.subject !== undefined) {
+          events.push(makeColourDetected(id, { algorithmVersion: 'subject-border-v1', rgbHex: FIXTURE_RGB[spec.subject], rybHex: FIXTURE_RYB[spec.subject] }));
+        }
+        return events;
+      };
+      const add = async (spec: Spec): Promise<string> => {
+        const events = eventsOf(spec);
+        position = await projectAll(rm, events, { firstPosition: position + 1 });
+        return events[0].data.imageId;
+      };
+
+      beforeEach(async () => {
+        ids = [];
+        position = 0;
+        for (const spec of specs) ids.push(await add(spec));
+      }, TIMEOUT);
+
+      /** Every page of a listing, each of at most `limit` items, and the totals each page gave. */
+      const walk = async (query: ListQuery, between?: (page: number) => Promise<void>) => {
+        const items: ImageView[] = [];
+        const totals: number[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < 50; page++) {
+          const result = await rm.list({ ...query, cursor });
+          expect(result.items.length).toBeLessThanOrEqual(query.limit ?? 24);
+          items.push(...result.items);
+          totals.push(result.total);
+          if (result.nextCursor === null) return { ids: items.map((i) => i.imageId), items, totals };
+          expect(result.items).toHaveLength(query.limit ?? 24);
+          cursor = result.nextCursor;
+          await between?.(page);
+        }
+        throw new Error('the listing did not end');
+      };
+
+      /** Expected order of the fixture under a sort: the key, then the image id, in the sort's direction. */
+      const expected = (sort: ListSort, indexes = specs.map((_, i) => i)): string[] => {
+        const rows = indexes.map((i) => ({ id: ids[i], at: specs[i].at, c: specs[i].confidence }));
+        const key = (r: (typeof rows)[number]): number =>
+          sort === 'newest' || sort === 'oldest' ? r.at : r.c ?? (sort === 'confidence_asc' ? 2 : -1);
+        const asc = sort === 'oldest' || sort === 'confidence_asc';
+        rows.sort((a, b) => {
+          const byKey = key(a) - key(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+          return asc ? byKey : -byKey;
+        });
+        return rows.map((r) => r.id);
+      };
+
+      it(
+        'walks every sort page by page: each image once, in (key, id) order, unclassified last on confidence',
+        async () => {
+          for (const sort of LIST_SORTS) {
+            for (const limit of [1, 2, 4, 100]) {
+              const listing = await walk({ sort, limit });
+              expect(listing.ids).toEqual(expected(sort));
+              expect(new Set(listing.totals)).toEqual(new Set([9]));
+            }
+          }
+          // newest is the default sort and 24 the default limit.
+          const first = await rm.list({});
+          expect(first.items.map((i) => i.imageId)).toEqual(expected('newest'));
+          expect(first).toMatchObject({ nextCursor: null, total: 9 });
+          expect(first.items[0]).toEqual(await rm.getImage(first.items[0].imageId));
+          expect((await walk({ sort: 'confidence_desc', limit: 4 })).ids.at(-1)).toBe(ids[5]);
+          expect((await walk({ sort: 'confidence_asc', limit: 4 })).ids.at(-1)).toBe(ids[5]);
+        },
+        TIMEOUT,
+      );
+
+      it(
+        'keeps pages stable while images arrive between them: no duplicates, no gaps',
+        async () => {
+          for (const sort of LIST_SORTS) {
+            const before = expected(sort);
+            const added: string[] = [];
+            const listing = await walk({ sort, limit: 2 }, async (page) => {
+              // One image sorting before everything seen so far, one after, one tying on the key.
+              added.push(await add({ at: 100 + page, kind: 'Tomato', confidence: 0.999, model: 'm1', rgb: 0 }));
+              added.push(await add({ at: -100 - page, kind: 'Tomato', confidence: 0.001, model: 'm1', rgb: 0 }));
+              added.push(await add({ at: 3, kind: 'Carrot', confidence: 0.7, model: 'm1', rgb: 0 }));
+            });
+            expect(new Set(listing.ids).size).toBe(listing.ids.length);
+            // Every image present at the start is seen, in order.
+            expect(listing.ids.filter((id) => before.includes(id))).toEqual(before);
+            expect(listing.totals.at(-1)).toBe(9 + added.length);
+            // Start over for the next sort.
+            for (const id of added) {
+              position += 1;
+              await rm.project(P, makeDeleted(id), position);
+            }
+          }
+        },
+        TIMEOUT,
+      );
+
+      it(
+        'filters by kind, colour of either measure, source, model version and confidence, with totals',
+        async () => {
+          const only = async (query: ListQuery) => {
+            const listing = await walk({ limit: 2, sort: 'oldest', ...query });
+            expect(new Set(listing.totals)).toEqual(new Set([listing.ids.length]));
+            return listing.ids;
+          };
+          const pick = (...indexes: number[]) => expected('oldest', indexes);
+          expect(await only({ kind: 'Tomato' })).toEqual(pick(0, 1, 7));
+          expect(await only({ palette: 'RGB', colour: FIXTURE_RGB[0] })).toEqual(pick(0, 2, 4));
+          expect(await only({ palette: 'RYB', colour: FIXTURE_RYB[0].toLowerCase(), measure: 'subject' })).toEqual(pick(1, 2));
+          expect(await only({ palette: 'RGB', measure: 'subject' })).toEqual(pick(1, 2, 6));
+          expect(await only({ palette: 'RGB' })).toEqual(pick(0, 1, 2, 3, 4, 6, 7, 8));
+          expect(await only({ source: 'catalog' })).toEqual(pick(0, 2, 4, 6));
+          expect(await only({ source: 'upload' })).toEqual(pick(1, 3, 5, 7, 8));
+          expect(await only({ modelVersion: 'm2' })).toEqual(pick(2, 3, 6, 7));
+          expect(await only({ minConfidence: 0.7 })).toEqual(pick(0, 2, 3, 4, 7));
+          expect(await only({ maxConfidence: 0.7 })).toEqual(pick(1, 2, 4, 6, 8));
+          expect(await only({ minConfidence: 0.7, maxConfidence: 0.7 })).toEqual(pick(2, 4));
+          expect(await only({ minConfidence: 0, maxConfidence: 1 })).toEqual(pick(0, 1, 2, 3, 4, 6, 7, 8));
+          expect(await only({ kind: 'Carrot', source: 'catalog', modelVersion: 'm1', palette: 'RGB', colour: FIXTURE_RGB[0] })).toEqual(pick(4));
+          expect(await only({ kind: 'Pumpkin' })).toEqual([]);
+          expect(await rm.list({ kind: 'Pumpkin' })).toEqual({ items: [], nextCursor: null, total: 0 });
+        },
+        TIMEOUT,
+      );
+
+      it(
+        'lists doubtful labels for review: low confidence, not a vegetable, or the newest two model versions disagree; never a corrected one',
+        async () => {
+          const review = async () => (await walk({ review: true, sort: 'oldest', limit: 3 })).ids;
+          // Below the threshold: 1 (0.55) and 6 (0.3); 8 (0.61) is above it; 3 is not_a_vegetable.
+          expect(REVIEW_CONFIDENCE_THRESHOLD).toBe(0.6);
+          expect(await review()).toEqual(expected('oldest', [1, 3, 6]));
+          // A new model version relabels 0 as another kind: the versions disagree.
+          position += 1;
+          await rm.project(P, makeClassified(ids[0], { kind: 'Capsicum', confidence: 0.97, modelVersion: 'm2' }), position);
+          // 7 relabelled by another version with the same kind: they agree.
+          position += 1;
+          await rm.project(P, makeClassified(ids[7], { kind: 'Tomato', confidence: 0.97, modelVersion: 'm3' }), position);
+          expect(await review()).toEqual(expected('oldest', [0, 1, 3, 6]));
+          // The same version run again with the kind of the previous version: they agree again.
+          position += 1;
+          await rm.project(P, makeClassified(ids[0], { kind: 'Tomato', confidence: 0.97, modelVersion: 'm2' }), position);
+          expect(await review()).toEqual(expected('oldest', [1, 3, 6]));
+          // A third version that disagrees with the newest other version (m3 vs m2 on 7: m2 said Tomato).
+          position += 1;
+          await rm.project(P, makeClassified(ids[7], { kind: 'Bean', confidence: 0.97, modelVersion: 'm4' }), position);
+          expect(await review()).toEqual(expected('oldest', [1, 3, 6, 7]));
+          // A person's correction takes an image out of the queue.
+          position += 1;
+          await rm.project(P, makeCorrected(ids[1], { kind: 'Tomato' }), position);
+          position += 1;
+          await rm.project(P, makeCorrected(ids[7], { kind: 'Bean' }), position);
+          expect(await review()).toEqual(expected('oldest', [3, 6]));
+          // Review combines with the other filters.
+          expect((await walk({ review: true, kind: 'Bean' })).ids).toEqual([ids[6]]);
+        },
+        TIMEOUT,
+      );
+
+      it(
+        'refuses a cursor that is malformed, forged, or made for another sort or other filters',
+        async () => {
+          const page = await rm.list({ sort: 'newest', limit: 2, kind: 'Tomato' });
+          expect(page.nextCursor).toEqual(expect.any(String));
+          const cursor = page.nextCursor as string;
+          expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+          const forged = (body: unknown) => Buffer.from(JSON.stringify(body)).toString('base64url');
+          const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Record<string, unknown>;
+          for (const bad of [
+            '',
+            'not a cursor',
+            '!!!!',
+            'a'.repeat(600),
+            Buffer.from('not json').toString('base64url'),
+            forged([1, 2]),
+            forged(null),
+            forged({ ...decoded, k: 'yesterday' }),
+            forged({ ...decoded, k: 5 }),
+            forged({ ...decoded, i: '' }),
+            forged({ ...decoded, i: 7 }),
+            forged({ ...decoded, f: 'x' }),
+          ]) {
+            await expectCode(rm.list({ sort: 'newest', limit: 2, kind: 'Tomato', cursor: bad }), 'read_model_invalid_cursor');
+          }
+          await expectCode(rm.list({ sort: 'oldest', limit: 2, kind: 'Tomato', cursor }), 'read_model_invalid_cursor');
+          await expectCode(rm.list({ sort: 'newest', limit: 2, kind: 'Carrot', cursor }), 'read_model_invalid_cursor');
+          await expectCode(rm.list({ sort: 'newest', limit: 2, cursor }), 'read_model_invalid_cursor');
+          // The limit may change between pages.
+          expect((await rm.list({ sort: 'newest', limit: 5, kind: 'Tomato', cursor })).items).toHaveLength(1);
+          const confidence = (await rm.list({ sort: 'confidence_asc', limit: 1 })).nextCursor as string;
+          await expectCode(
+            rm.list({ sort: 'confidence_asc', limit: 1, cursor: forged({ ...JSON.parse(Buffer.from(confidence, 'base64url').toString()), k: 'x' }) }),
+            'read_model_invalid_cursor',
+          );
+          for (const query of [{ limit: 0 }, { limit: 101 }, { limit: 1.5 }, { sort: 'random' as never }, { minConfidence: -0.1 }, { maxConfidence: 2 }, { minConfidence: 0.8, maxConfidence: 0.2 }, { colour: FIXTURE_RGB[0] }, { source: 'web' as never }, { measure: 'x' as never }]) {
+            await expectCode(rm.list(query), 'read_model_invalid_query');
+          }
+        },
+        TIMEOUT,
+      );
+
+      it(
+        'counts each facet under the other filters; without filters as before',
+        async () => {
+          const all = await rm.facets();
+          expect(all.total).toBe(9);
+          expect(all.kinds).toEqual({ Bean: 2, Carrot: 2, Tomato: 3, not_a_vegetable: 1 });
+          expect(await rm.facets({})).toEqual(all);
+          const tomato = await rm.facets({ kind: 'Tomato' });
+          // Kinds ignore the kind filter; colours respect it.
+          expect(tomato.total).toBe(3);
+          expect(tomato.kinds).toEqual(all.kinds);
+          expect(tomato.colours.RGB).toEqual({ [FIXTURE_RGB[0]]: 1, [FIXTURE_RGB[1]]: 2 });
+          expect(tomato.subjectColours.RGB).toEqual({ [FIXTURE_RGB[0]]: 1 });
+          const red = await rm.facets({ palette: 'RGB', colour: FIXTURE_RGB[0] });
+          // Colours ignore the colour filter; kinds respect it.
+          expect(red.total).toBe(3);
+          expect(red.kinds).toEqual({ Carrot: 2, Tomato: 1 });
+          expect(red.colours).toEqual(all.colours);
+          const both = await rm.facets({ kind: 'Carrot', palette: 'RGB', colour: FIXTURE_RGB[0], source: 'catalog' });
+          expect(both.total).toBe(2);
+          expect(both.kinds).toEqual({ Carrot: 2, Tomato: 1 });
+          expect(both.colours.RGB).toEqual({ [FIXTURE_RGB[0]]: 2 });
+          const subject = await rm.facets({ palette: 'RGB', colour: FIXTURE_RGB[0], measure: 'subject' });
+          expect(subject.total).toBe(2);
+          expect(subject.kinds).toEqual({ Carrot: 1, Tomato: 1 });
+          const doubtful = await rm.facets({ review: true, source: 'upload' });
+          expect(doubtful.total).toBe(2);
+          expect(doubtful.kinds).toEqual({ Tomato: 1, not_a_vegetable: 1 });
+          const confident = await rm.facets({ minConfidence: 0.9, modelVersion: 'm2' });
+          expect(confident).toMatchObject({ total: 1, kinds: { Tomato: 1 } });
+          await expectCode(rm.facets({ colour: FIXTURE_RGB[0] }), 'read_model_invalid_query');
+        },
+        TIMEOUT,
+      );
+    });
   });
 }

@@ -1,7 +1,7 @@
 // Read side: catalog queries with temporary links to the originals.
 import { Inject, Injectable } from '@nestjs/common';
 import type { VegvisionConfig } from '@vegvision/config';
-import type { ImageView, ReadModel, SampleQuery } from '@vegvision/read-model';
+import type { CatalogFilters, ImageView, ListQuery, ReadModel, SampleQuery } from '@vegvision/read-model';
 import type { ObjectStorage } from '@vegvision/storage';
 import { CONFIG, OBJECT_STORAGE, READ_MODEL } from './tokens';
 
@@ -35,8 +35,14 @@ export class CatalogService {
     return Promise.all(rows.map((r) => this.withLink(r)));
   }
 
-  facets() {
-    return this.readModel.facets();
+  /** One page of the catalog, each image with its temporary link. */
+  async list(query: ListQuery): Promise<{ items: ImageWithLink[]; nextCursor: string | null; total: number }> {
+    const page = await this.readModel.list(query);
+    return { ...page, items: await Promise.all(page.items.map((r) => this.withLink(r))) };
+  }
+
+  facets(filters?: CatalogFilters) {
+    return this.readModel.facets(filters);
   }
 
   classifications(imageId: string) {

@@ -1,7 +1,7 @@
 // OpenAPI schemas of the API's parameters and JSON answers (OpenAPI 3.0: `nullable`).
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { PALETTES } from '@vegvision/colour';
-import { KINDS, MAX_CORRECTION_NOTE_LENGTH, NOT_A_VEGETABLE } from '@vegvision/domain';
+import { COLOUR_MEASURES, KINDS, MAX_CORRECTION_NOTE_LENGTH, NOT_A_VEGETABLE } from '@vegvision/domain';
 import { ACCEPTED_IMAGE_TYPES } from '@vegvision/imaging';
 import { CORRELATION_ID_MAX_LENGTH, CORRELATION_ID_PATTERN } from './correlation-id';
 import { LABEL_SCHEMA_PROPERTIES } from './label-view';
@@ -160,10 +160,31 @@ export const BROWSE_SCHEMA: SchemaObject = {
     requested: { type: 'integer', minimum: 1, maximum: 9 },
     filters: {
       type: 'object',
-      required: ['kind', 'palette', 'colour'],
-      properties: { kind: { type: 'string', nullable: true, enum: [...LABELS, null] }, palette: { type: 'string', nullable: true, enum: [...PALETTE_NAMES, null] }, colour: nstr },
+      required: ['kind', 'palette', 'colour', 'measure'],
+      properties: {
+        kind: { type: 'string', nullable: true, enum: [...LABELS, null] },
+        palette: { type: 'string', nullable: true, enum: [...PALETTE_NAMES, null] },
+        colour: nstr,
+        measure: { type: 'string', enum: [...COLOUR_MEASURES] },
+      },
     },
     items: { type: 'array', maxItems: 9, items: IMAGE_SCHEMA },
+  },
+};
+
+/** Answer of GET /api/catalog/images: one page of the listing. */
+export const CATALOG_PAGE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['items', 'nextCursor', 'total', 'links'],
+  properties: {
+    items: { type: 'array', maxItems: 100, items: IMAGE_SCHEMA },
+    nextCursor: { type: 'string', nullable: true, description: 'Pass as `cursor` for the next page (same sort and filters); null on the last page.' },
+    total: { type: 'integer', minimum: 0, description: 'Images matching the filters now.' },
+    links: {
+      type: 'object',
+      required: ['self', 'next'],
+      properties: { self: str, next: { type: 'string', nullable: true, description: 'The next page, null on the last.' } },
+    },
   },
 };
 

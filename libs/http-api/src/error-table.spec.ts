@@ -3,6 +3,7 @@ import { RelabelAlreadyRunningError } from '@vegvision/application';
 import { ModelNotFoundError } from '@vegvision/classifier';
 import { DomainError, ImageNotFoundError } from '@vegvision/domain';
 import { EmptyImageError, ImageDecodeError, ImageTooLargeError, UnsupportedImageTypeError } from '@vegvision/imaging';
+import { InvalidCursorError, InvalidListQueryError } from '@vegvision/read-model';
 import { MulterError } from 'multer';
 import { httpMappingOf } from './error-table';
 import { toProblem } from './problem';
@@ -18,6 +19,8 @@ describe('error table', () => {
     [new ModelNotFoundError('unknown model version "x"', '/models'), 404, 'model_not_found'],
     [new ImageNotFoundError('0b7f3a52-54b4-4b8e-9a55-2f1b7c1e0f01'), 404, 'image_not_found'],
     [new DomainError('label_invalid', 'bad label'), 422, 'label_invalid'],
+    [new InvalidCursorError('not a cursor of this API'), 400, 'invalid_cursor'],
+    [new InvalidListQueryError('limit must be an integer from 1 to 100'), 400, 'invalid_query'],
     [new MulterError('LIMIT_FILE_SIZE', 'file'), 413, 'image_too_large'],
     [new MulterError('LIMIT_UNEXPECTED_FILE', 'image'), 400, 'unexpected_field'],
     [new MulterError('LIMIT_FILE_COUNT'), 400, 'unexpected_field'],

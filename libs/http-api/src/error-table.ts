@@ -5,6 +5,7 @@ import { RelabelAlreadyRunningError } from '@vegvision/application';
 import { ModelNotFoundError } from '@vegvision/classifier';
 import { DomainError, ImageNotFoundError } from '@vegvision/domain';
 import { EmptyImageError, ImageDecodeError, ImageTooLargeError, UnsupportedImageTypeError } from '@vegvision/imaging';
+import { InvalidCursorError, InvalidListQueryError } from '@vegvision/read-model';
 import { MulterError } from 'multer';
 import { MultipartParseError, RequestBodyError } from './request-errors';
 
@@ -56,6 +57,9 @@ const RULES: Rule<never>[] = [
   rule(ModelNotFoundError, (e) => ({ status: 404, code: e.code, detail: e.message })),
   rule(ImageNotFoundError, own(404)),
   rule(DomainError, own(422)),
+  rule(InvalidCursorError, (e) => ({ status: 400, code: 'invalid_cursor', detail: e.message })),
+  // The API validates list queries itself; this only answers what slipped through as a client's fault.
+  rule(InvalidListQueryError, (e) => ({ status: 400, code: 'invalid_query', detail: e.message })),
   rule(MulterError, (e) => {
     const [status, code, detail] = MULTER[e.code] ?? [400, 'malformed_multipart', `${e.message}: ${MULTIPART_HINT}`];
     return { status, code, detail };
@@ -73,3 +77,26 @@ export function httpMappingOf(error: unknown): HttpMapping | undefined {
   for (const r of RULES) if (error instanceof r.type) return r.map(error as never);
   return undefined;
 }
+
+/**
+ * Stable 400 codes of the catalog's query parameters (GET /api/images, /api/catalog/images,
+ * /api/catalog/facets), raised by catalog-query.ts; the OpenAPI document lists them per operation.
+ */
+export const CATALOG_QUERY_CODES = {
+  repeated: 'repeated_parameter',
+  count: 'invalid_count',
+  limit: 'invalid_limit',
+  cursor: 'invalid_cursor',
+  sort: 'unknown_sort',
+  kind: 'unknown_kind',
+  palette: 'unknown_palette',
+  colour: 'invalid_colour',
+  paletteRequired: 'palette_required',
+  colourNotInPalette: 'colour_not_in_palette',
+  measure: 'unknown_measure',
+  source: 'unknown_source',
+  modelVersion: 'invalid_model_version',
+  confidence: 'invalid_confidence',
+  confidenceRange: 'invalid_confidence_range',
+  review: 'invalid_review',
+} as const;

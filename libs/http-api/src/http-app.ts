@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HealthController } from './health.controller';
 import { ImagesController } from './images.controller';
+import { CatalogController } from './catalog.controller';
 import { AdminController, AdminTokenGuard, ModelsController } from './admin.controller';
 import { JsonBodyInterceptor } from './json-body.interceptor';
 import { methodNotAllowed, type RouteLayer } from './method-not-allowed';
@@ -28,7 +29,7 @@ class HttpApiModule {
     return {
       module: HttpApiModule,
       imports: [VegvisionModule.forRoot({ config, logger, workers })],
-      controllers: api ? [ImagesController, ImageEditsController, ModelsController, AdminController, CatalogImportController, HealthController] : [HealthController],
+      controllers: api ? [ImagesController, CatalogController, ImageEditsController, ModelsController, AdminController, CatalogImportController, HealthController] : [HealthController],
       providers: [AdminTokenGuard, EditorTokenGuard, MultipartFileInterceptor, JsonBodyInterceptor],
     };
   }

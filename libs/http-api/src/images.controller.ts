@@ -21,10 +21,10 @@ import {
   Metrics,
   OBJECT_STORAGE,
 } from '@vegvision/application';
-import { PALETTES, isPaletteColour, type PaletteName } from '@vegvision/colour';
+import { PALETTES, type PaletteName } from '@vegvision/colour';
 import { ACCEPTED_IMAGE_TYPES } from '@vegvision/imaging';
 import { payloadToJson } from '@vegvision/contracts';
-import { KINDS, NOT_A_VEGETABLE, isLabel } from '@vegvision/domain';
+import { KINDS, NOT_A_VEGETABLE } from '@vegvision/domain';
 import type { VegvisionConfig } from '@vegvision/config';
 import type { ObjectStorage } from '@vegvision/storage';
 import { LocalObjectStorage, serveLocalObject } from '@vegvision/storage';
@@ -32,17 +32,14 @@ import type { Request, Response } from 'express';
 import { filter, map, type Observable } from 'rxjs';
 import {
   BROWSE_SCHEMA,
-  COLOUR_PATTERN,
   CORRELATION_ID_SCHEMA,
-  FACETS_SCHEMA,
   IMAGE_DETAIL_SCHEMA,
   KINDS_SCHEMA,
-  LABELS,
   PALETTES_SCHEMA,
-  PALETTE_NAMES,
   UPLOAD_ACCEPTED_SCHEMA,
   UUID_PATTERN,
 } from './api-schemas';
+import { ApiColourFilters, parseColourFilters } from './catalog-query';
 import { correlationIdOf } from './correlation-id';
 import { withClosestKind } from './label-view';
 import { MultipartFileInterceptor, UPLOAD_FIELD } from './multipart-file.interceptor';
@@ -148,50 +145,19 @@ export class ImagesController {
     description: 'A colour needs a palette (400 `palette_required`) and must be one of that palette\'s 12 colours (400 `colour_not_in_palette`); see GET /api/palettes.',
   })
   @ApiQuery({ name: 'count', required: false, schema: { type: 'integer', minimum: 1, maximum: 9, default: 9 } })
-  @ApiQuery({ name: 'kind', required: false, schema: { type: 'string', enum: LABELS } })
-  @ApiQuery({ name: 'palette', required: false, schema: { type: 'string', enum: PALETTE_NAMES } })
-  @ApiQuery({ name: 'colour', required: false, schema: { type: 'string', pattern: COLOUR_PATTERN }, description: '#RRGGBB (or RRGGBB) of the palette' })
+  @ApiColourFilters()
   @ApiJson(200, 'Up to `count` images; fewer when fewer match', BROWSE_SCHEMA)
   @ApiProblems(400)
   async browse(@Req() req: Request) {
     const count = parseCount(singleQuery(req, 'count'));
-    const kind = singleQuery(req, 'kind');
-    const paletteRaw = singleQuery(req, 'palette');
-    const colourRaw = singleQuery(req, 'colour');
-    if (kind !== undefined && !isLabel(kind)) {
-      throw new ApiProblem(400, 'unknown_kind', `Unknown kind "${kind.slice(0, 40)}". Known kinds: ${KINDS.join(', ')}, ${NOT_A_VEGETABLE}.`);
-    }
-    let palette: PaletteName | undefined;
-    if (paletteRaw !== undefined) {
-      if (paletteRaw !== 'RGB' && paletteRaw !== 'RYB') throw new ApiProblem(400, 'unknown_palette', `palette must be RGB or RYB (got "${paletteRaw.slice(0, 40)}")`);
-      palette = paletteRaw;
-    }
-    let colour: string | undefined;
-    if (colourRaw !== undefined) {
-      if (!new RegExp(COLOUR_PATTERN).test(colourRaw)) {
-        throw new ApiProblem(400, 'invalid_colour', `colour must be #RRGGBB or RRGGBB (got "${colourRaw.slice(0, 40)}")`);
-      }
-      if (!palette) throw new ApiProblem(400, 'palette_required', 'A colour filter needs a palette (palette=RGB or palette=RYB).');
-      colour = colourRaw.toUpperCase();
-      if (!colour.startsWith('#')) colour = `#${colour}`;
-      if (!isPaletteColour(palette, colour)) {
-        throw new ApiProblem(400, 'colour_not_in_palette', `${colour} is not a colour of the ${palette} palette (${PALETTES[palette].hexes.join(' ')}).`);
-      }
-    }
-    const items = await this.catalog.sample({ count, kind, palette, colour });
+    const { kind, palette, colour, measure } = parseColourFilters(req);
+    const items = await this.catalog.sample({ count, kind, palette, colour, measure });
     return {
       count: items.length,
       requested: count,
-      filters: { kind: kind ?? null, palette: palette ?? null, colour: colour ?? null },
+      filters: { kind: kind ?? null, palette: palette ?? null, colour: colour ?? null, measure: measure ?? 'photo' },
       items: items.map(withClosestKind),
     };
-  }
-
-  @Get('catalog/facets')
-  @ApiOperation({ summary: 'Counts per kind and per dominant colour of each palette' })
-  @ApiJson(200, 'Facet counts', FACETS_SCHEMA)
-  facets() {
-    return this.catalog.facets();
   }
 
   @Get('kinds')

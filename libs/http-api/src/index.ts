@@ -2,5 +2,6 @@
 export * from './problem';
 export * from './http-app';
 export { ImagesController } from './images.controller';
+export { CatalogController } from './catalog.controller';
 export { HealthController } from './health.controller';
 export { TokenBucketLimiter, uploadLimits, MULTIPART_OVERHEAD_BYTES, type RateDecision } from './upload-limits';

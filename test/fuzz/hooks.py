@@ -3,8 +3,9 @@
 Two rules of the API cannot be written in OpenAPI 3.0, so a case that the document calls valid
 can still be refused by the server, as the document says in words:
 
-- GET /api/images: a `colour` needs a `palette` and must be one of that palette's 12 colours
-  (400 `palette_required`, `colour_not_in_palette`).
+- GET /api/images, /api/catalog/images and /api/catalog/facets: a `colour` needs a `palette` and must be
+  one of that palette's 12 colours (400 `palette_required`, `colour_not_in_palette`); a `cursor` is valid
+  only as a previous page's `nextCursor` (positive cases send none); `minConfidence` ≤ `maxConfidence`.
 - POST /api/images and POST /api/admin/catalog/images: the bytes of `file` must be an image (the document's
   multipart `encoding` says so, but schemathesis's fuzzer still draws any of its sample files,
   a PDF say, or random bytes, for a `format: binary` string).
@@ -57,6 +58,15 @@ def _is_image(data: bytes) -> bool:
 
 
 UPLOADS = ("POST /api/images", "POST /api/admin/catalog/images")
+COLOUR_FILTERED = ("GET /api/images", "GET /api/catalog/images", "GET /api/catalog/facets")
+CATALOG_FILTERED = ("GET /api/catalog/images", "GET /api/catalog/facets")
+
+
+def _number(value: object) -> float | None:
+    try:
+        return float(value)  # query values may arrive as numbers or as their text
+    except (TypeError, ValueError):
+        return None
 
 
 @schemathesis.hook
@@ -73,7 +83,15 @@ def map_case(context, case):
     if not _is_positive(case):
         return case
     label = f"{case.operation.method.upper()} {case.operation.path}"
-    if label == "GET /api/images" and isinstance(case.query, dict) and case.query.get("colour") is not None:
+    if label in COLOUR_FILTERED and isinstance(case.query, dict) and case.query.get("colour") is not None:
         palette = case.query.get("palette") or _pick(case.query["colour"], sorted(PALETTES))
         case.query = {**case.query, "palette": palette, "colour": _pick(case.query["colour"], PALETTES[palette])}
+    if label in CATALOG_FILTERED and isinstance(case.query, dict):
+        query = dict(case.query)
+        # A cursor is only valid as a previous page's nextCursor, for the same sort and filters.
+        query.pop("cursor", None)
+        low, high = _number(query.get("minConfidence")), _number(query.get("maxConfidence"))
+        if low is not None and high is not None and low > high:
+            query["minConfidence"], query["maxConfidence"] = query["maxConfidence"], query["minConfidence"]
+        case.query = query
     return case

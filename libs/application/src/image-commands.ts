@@ -9,7 +9,7 @@
 // shows the fact recorded, which is what was asked.
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { detectColours, type ColourVariant, type RgbPixels } from '@vegvision/colour';
+import type { ColourVariant } from '@vegvision/colour';
 import { decodeEvent, encodeEvent, type DomainEvent } from '@vegvision/contracts';
 import {
   decideClassification,
@@ -100,15 +100,6 @@ export class RecordColoursCommand {
     readonly context: CommandContext,
   ) {}
 
-  /** The dominant colours of decoded pixels by one colour algorithm (the whole photo by default), as a command. */
-  static detect(imageId: string, pixels: RgbPixels, context: CommandContext, variant: ColourVariant = 'correct'): RecordColoursCommand {
-    const c = detectColours(pixels, { variant });
-    return new RecordColoursCommand(
-      imageId,
-      { algorithmVersion: c.algorithmVersion, rgbHex: c.rgb.hex, rybHex: c.ryb.hex, rgbShares: c.rgbShares, rybShares: c.rybShares },
-      context,
-    );
-  }
 }
 
 @CommandHandler(UploadImageCommand)

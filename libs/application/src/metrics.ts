@@ -59,6 +59,11 @@ export class Metrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly decodes = new Counter({
+    name: 'vegvision_decodes_total',
+    help: 'Stored originals decoded to pixels for labelling (once per image and process when its labelling roles share it)',
+    registers: [this.registry],
+  });
   readonly orphansRemoved = new Counter({
     name: 'vegvision_orphans_removed_total',
     help: 'What the orphan sweeper removed: originals no event refers to, temporary files of interrupted writes',

@@ -7,17 +7,16 @@
 // Recolour by replay (`recolour`) is the same loop with another step: one ColourDetected per
 // (image, colour algorithm version), e.g. the subject colour over a catalog recorded before it.
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
-import { ALGORITHM_VERSIONS, COLOUR_ALGORITHMS, variantOf, type ColourVariant } from '@vegvision/colour';
+import { COLOUR_ALGORITHMS, variantOf, type ColourVariant } from '@vegvision/colour';
 import { decodeEvent, isEvent } from '@vegvision/contracts';
 import type { VegetableClassifier } from '@vegvision/classifier';
 import type { EventStore } from '@vegvision/event-store';
 import { randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
 import { ClassifierProvider } from './classifier.provider';
-import { ImageCommands, LIVE_COLOUR_VARIANTS, RecordClassificationCommand, RecordColoursCommand } from './image-commands';
+import { LIVE_COLOUR_VARIANTS } from './image-commands';
+import { LabellingService } from './labelling.service';
 import { EVENT_STORE } from './tokens';
-import { Originals } from './workers';
 
 /** What every replay over the catalog (relabel, recolour) reports. */
 export interface ReplayProgress {
@@ -87,10 +86,8 @@ export class RelabelService {
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly originals: Originals,
     private readonly classifiers: ClassifierProvider,
-    private readonly commands: ImageCommands,
-    private readonly commandBus: CommandBus,
+    private readonly labelling: LabellingService,
   ) {}
 
   status(id: string): RelabelProgress | undefined {
@@ -218,11 +215,8 @@ export class RelabelService {
 
   /** Records the colours of one image by one algorithm unless they are recorded. */
   private async recolourOne(imageId: string, objectKey: string, variant: ColourVariant, progress: RecolourProgress, correlationId: string): Promise<void> {
-    const state = await this.commands.load(imageId);
-    const pixels =
-      state.exists && !state.colouredBy.has(ALGORITHM_VERSIONS[variant]) ? await this.originals.decodeUnlessDeleted(imageId, objectKey) : null;
-    const result = pixels ? await this.commandBus.execute(RecordColoursCommand.detect(imageId, pixels, { correlationId }, variant)) : null;
-    if (result && result.events.length > 0) progress.recoloured++;
+    const { outcome } = await this.labelling.colourOne(imageId, objectKey, [variant], { correlationId });
+    if (outcome === 'recorded') progress.recoloured++;
     else progress.skipped++;
   }
 
@@ -234,39 +228,12 @@ export class RelabelService {
     progress: RelabelProgress,
     correlationId: string,
   ): Promise<void> {
-    const r = await this.relabelOne(imageId, objectKey, classifier, correlationId);
-    if (r.relabelled) progress.relabelled++;
+    // Colours first, then the label: the decode is shared through Originals' cache only for
+    // the live roles, so a replay may decode twice when both are missing (rare: a repair).
+    const colours = await this.labelling.colourOne(imageId, objectKey, LIVE_COLOUR_VARIANTS, { correlationId });
+    const label = colours.outcome === 'deleted' ? 'deleted' : await this.labelling.classifyOne(imageId, objectKey, classifier, { correlationId });
+    if (label === 'recorded') progress.relabelled++;
     else progress.skipped++;
-    if (r.recoloured) progress.recoloured++;
-  }
-
-  private async relabelOne(
-    imageId: string,
-    objectKey: string,
-    classifier: VegetableClassifier,
-    correlationId: string,
-  ): Promise<{ relabelled: boolean; recoloured: boolean }> {
-    const state = await this.commands.load(imageId);
-    if (!state.exists) return { relabelled: false, recoloured: false }; // deleted since the list was read
-    const needsLabel = !state.classifiedBy.has(classifier.version);
-    const missingColours = LIVE_COLOUR_VARIANTS.filter((v) => !state.colouredBy.has(ALGORITHM_VERSIONS[v]));
-    if (!needsLabel && missingColours.length === 0) return { relabelled: false, recoloured: false };
-    const pixels = await this.originals.decodeUnlessDeleted(imageId, objectKey);
-    if (!pixels) return { relabelled: false, recoloured: false };
-    let recoloured = false;
-    for (const variant of missingColours) {
-      const result = await this.commandBus.execute(RecordColoursCommand.detect(imageId, pixels, { correlationId }, variant));
-      recoloured ||= result.events.length > 0;
-    }
-    if (!needsLabel) return { relabelled: false, recoloured };
-    const c = await classifier.classify(pixels);
-    const result = await this.commandBus.execute(
-      new RecordClassificationCommand(
-        imageId,
-        { modelVersion: c.modelVersion, kind: c.kind, confidence: c.confidence, top: c.top },
-        { correlationId },
-      ),
-    );
-    return { relabelled: result.events.length > 0, recoloured };
+    if (colours.outcome === 'recorded') progress.recoloured++;
   }
 }

@@ -15,7 +15,7 @@ import { createLogger } from './logger';
 import { RELAY_CHECKPOINT, RelayCheckpoint } from './relay-checkpoint';
 import { CHECKPOINT_STORE, EVENT_STORE, READ_MODEL } from './tokens';
 import { VegvisionModule } from './vegvision.module';
-import { RelayWorker } from './workers';
+import { RelayWorker } from './jobs/relay.job';
 
 jest.setTimeout(120_000);
 

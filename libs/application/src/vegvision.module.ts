@@ -26,13 +26,14 @@ import { CHECKPOINT_STORE, CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS, OBJECT_STOR
 import {
   ClassifierWorker,
   ColourWorker,
-  LiveEvents,
   LiveFeedWorker,
-  Originals,
   ProjectorWorker,
   RelayWorker,
   WorkerSupervisor,
-} from './workers';
+} from './jobs';
+import { LabellingService } from './labelling.service';
+import { LiveEvents } from './live-events';
+import { Originals } from './originals';
 
 class PortsLifecycle implements OnApplicationShutdown {
   constructor(
@@ -107,6 +108,7 @@ export class VegvisionModule {
         ProjectorWorker,
         LiveFeedWorker,
         Originals,
+        LabellingService,
         ...(workers ? [WorkerSupervisor] : []),
       ],
       exports: [
@@ -131,6 +133,7 @@ export class VegvisionModule {
         LiveEvents,
         RelayWorker,
         Originals,
+        LabellingService,
       ],
     };
   }

@@ -21,7 +21,9 @@ import { MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
 import { VegvisionModule } from './vegvision.module';
 import { ImageCommands } from './image-commands';
 import { ImageDeletionService } from './image-deletion.service';
-import { Originals, RelayWorker, permanentFailure } from './workers';
+import { permanentFailure } from './jobs/failure-policy';
+import { RelayWorker } from './jobs/relay.job';
+import { Originals } from './originals';
 
 jest.setTimeout(120_000);
 
@@ -120,14 +122,14 @@ describe('consumers on a stored original that no longer decodes', () => {
   it('records nothing and dead-letters nothing for an image deleted while it is being labelled', async () => {
     const app = await open(true);
     try {
-      // Both labelling workers decode the original, then wait here while the image is deleted.
+      // Both labelling workers take the (shared) decoded pixels, then wait here while the image is deleted.
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       let decoded = 0;
       const originals = app.get(Originals);
-      const decode = originals.decode.bind(originals);
-      jest.spyOn(originals, 'decode').mockImplementation(async (key) => {
-        const pixels = await decode(key);
+      const take = originals.pixels.bind(originals);
+      jest.spyOn(originals, 'pixels').mockImplementation(async (key, role) => {
+        const pixels = await take(key, role);
         decoded += 1;
         await gate;
         return pixels;
@@ -154,6 +156,23 @@ describe('consumers on a stored original that no longer decodes', () => {
         classified: 0,
         coloured: 0,
       });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('decodes an upload once in embedded mode, for both labelling roles', async () => {
+    const app = await open(true);
+    try {
+      const bytes = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#10a010' } }).png().toBuffer();
+      const { imageId } = await app.get(IngestService).ingest({ bytes, source: 'upload', originalName: 'green.png' });
+      await app.get(RelayWorker).waitUntilIdle();
+      expect(await (app.get(READ_MODEL) as ReadModel).getImage(imageId)).toMatchObject({
+        kind: expect.any(String),
+        rgbHex: expect.stringMatching(/^#[0-9A-F]{6}$/),
+      });
+      const decodes = await app.get(Metrics).decodes.get();
+      expect(decodes.values.map((v) => v.value)).toEqual([1]);
     } finally {
       await app.close();
     }

@@ -1,0 +1,33 @@
+// The colour role: ImageUploaded → the colours by the live colour algorithms.
+import { Inject, Injectable } from '@nestjs/common';
+import { isEvent } from '@vegvision/contracts';
+import type { VegvisionConfig } from '@vegvision/config';
+import type { MessageBus } from '@vegvision/bus';
+import type { PositionedEvent } from '../envelope';
+import { LIVE_COLOUR_VARIANTS } from '../image-commands';
+import { LabellingService } from '../labelling.service';
+import type { Logger } from '../logger';
+import { Metrics } from '../metrics';
+import { CONFIG, LOGGER, MESSAGE_BUS } from '../tokens';
+import { Consumer } from './consumer';
+
+@Injectable()
+export class ColourWorker extends Consumer {
+  readonly group = 'colour';
+  constructor(
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(CONFIG) config: VegvisionConfig,
+    @Inject(LOGGER) log: Logger,
+    metrics: Metrics,
+    private readonly labelling: LabellingService,
+  ) {
+    super(bus, config, log, metrics);
+  }
+
+  protected async handle({ event }: PositionedEvent): Promise<void> {
+    if (!isEvent(event, 'ImageUploaded')) return;
+    const { outcome } = await this.labelling.colourOne(event.data.imageId, event.data.objectKey, LIVE_COLOUR_VARIANTS,
+      { correlationId: event.meta.correlationId, causationId: event.meta.eventId }, 'colour');
+    if (outcome === 'deleted') this.log.info({ group: this.group, imageId: event.data.imageId }, 'image deleted before it was labelled: nothing recorded');
+  }
+}

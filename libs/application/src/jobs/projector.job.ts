@@ -1,0 +1,32 @@
+// The projector role: every event into the catalog read model, exactly once.
+import { Inject, Injectable } from '@nestjs/common';
+import type { VegvisionConfig } from '@vegvision/config';
+import type { MessageBus } from '@vegvision/bus';
+import { CATALOG_PROJECTION, type ReadModel } from '@vegvision/read-model';
+import type { PositionedEvent } from '../envelope';
+import { LiveEvents } from '../live-events';
+import type { Logger } from '../logger';
+import { Metrics } from '../metrics';
+import { CONFIG, LOGGER, MESSAGE_BUS, READ_MODEL } from '../tokens';
+import { Consumer } from './consumer';
+
+/** Projects every event into the catalog read model, exactly once per event. */
+@Injectable()
+export class ProjectorWorker extends Consumer {
+  readonly group = 'projector';
+  constructor(
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(CONFIG) config: VegvisionConfig,
+    @Inject(LOGGER) log: Logger,
+    metrics: Metrics,
+    @Inject(READ_MODEL) private readonly readModel: ReadModel,
+    private readonly live: LiveEvents,
+  ) {
+    super(bus, config, log, metrics);
+  }
+
+  protected async handle(e: PositionedEvent): Promise<void> {
+    const applied = await this.readModel.project(CATALOG_PROJECTION, e.event, e.position);
+    if (applied) this.live.emit(e);
+  }
+}

@@ -6,7 +6,7 @@ import { READ_MODEL } from '@vegvision/application';
 import { ImageSource } from '@vegvision/contracts';
 import { loadConfig } from '@vegvision/config';
 import { CATALOG_PROJECTION, type ReadModel } from '@vegvision/read-model';
-import { fixtureTime, makeClassified, makeColourDetected, makeCorrected, makeUploaded } from '@vegvision/read-model/testing';
+import { fixtureTime, makeClassified, makeColourDetected, makeCorrected, makeDeleted, makeUploaded } from '@vegvision/read-model/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,7 +108,6 @@ describe('HTTP API: catalog listing and facets', () => {
     expect(walked.ids.filter((id) => before.includes(id))).toEqual(before);
     expect(walked.total).toBe(before.length + added.length);
     // Put the catalog back as it was for the other tests.
-    const { makeDeleted } = await import('@vegvision/read-model/testing');
     for (const id of added) await rm.project(CATALOG_PROJECTION, makeDeleted(id), ++position);
   });
 

@@ -19,6 +19,9 @@ export interface ColourOutcome {
   recorded: string[];
 }
 
+/** The decoded original of one image, or null when the image was deleted meanwhile. */
+export type PixelsLoader = () => Promise<Awaited<ReturnType<Originals['pixels']>> | null>;
+
 @Injectable()
 export class LabellingService {
   constructor(
@@ -29,12 +32,19 @@ export class LabellingService {
   ) {}
 
   /** Records the label of `model` (the active one by default) unless recorded. */
-  async classifyOne(imageId: string, objectKey: string, model: VegetableClassifier | undefined, ctx: CommandContext, role?: LabellingRole): Promise<LabelOutcome> {
+  async classifyOne(
+    imageId: string,
+    objectKey: string,
+    model: VegetableClassifier | undefined,
+    ctx: CommandContext,
+    role?: LabellingRole,
+    pixelsOf: PixelsLoader = this.loader(imageId, objectKey, role),
+  ): Promise<LabelOutcome> {
     const classifier = model ?? (await this.classifiers.get());
     const state = await this.commands.load(imageId);
     if (!state.exists) return 'deleted';
     if (state.classifiedBy.has(classifier.version)) return 'skipped';
-    const pixels = await this.pixels(imageId, objectKey, role);
+    const pixels = await pixelsOf();
     if (!pixels) return 'deleted';
     const c = await classifier.classify(pixels);
     const result = await this.record(
@@ -44,12 +54,19 @@ export class LabellingService {
   }
 
   /** Records the colours by each of `variants` the image has none by yet. */
-  async colourOne(imageId: string, objectKey: string, variants: readonly ColourVariant[], ctx: CommandContext, role?: LabellingRole): Promise<ColourOutcome> {
+  async colourOne(
+    imageId: string,
+    objectKey: string,
+    variants: readonly ColourVariant[],
+    ctx: CommandContext,
+    role?: LabellingRole,
+    pixelsOf: PixelsLoader = this.loader(imageId, objectKey, role),
+  ): Promise<ColourOutcome> {
     const state = await this.commands.load(imageId);
     if (!state.exists) return { outcome: 'deleted', recorded: [] };
     const missing = variants.filter((v) => !state.colouredBy.has(ALGORITHM_VERSIONS[v]));
     if (missing.length === 0) return { outcome: 'skipped', recorded: [] };
-    const pixels = await this.pixels(imageId, objectKey, role);
+    const pixels = await pixelsOf();
     if (!pixels) return { outcome: 'deleted', recorded: [] };
     const recorded: string[] = [];
     for (const variant of missing) {
@@ -65,6 +82,15 @@ export class LabellingService {
       if (result.events.length > 0) recorded.push(c.algorithmVersion);
     }
     return { outcome: recorded.length > 0 ? 'recorded' : 'skipped', recorded };
+  }
+
+  /**
+   * Decodes the image's original at most once, on first call, however many labelling steps ask
+   * (relabel passes one loader to both colourOne and classifyOne).
+   */
+  loader(imageId: string, objectKey: string, role?: LabellingRole): PixelsLoader {
+    let decoding: ReturnType<PixelsLoader> | undefined;
+    return () => (decoding ??= this.pixels(imageId, objectKey, role));
   }
 
   /** The pixels, or null when the original is gone because the image was deleted meanwhile. */

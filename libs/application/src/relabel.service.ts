@@ -228,10 +228,11 @@ export class RelabelService {
     progress: RelabelProgress,
     correlationId: string,
   ): Promise<void> {
-    // Colours first, then the label: the decode is shared through Originals' cache only for
-    // the live roles, so a replay may decode twice when both are missing (rare: a repair).
-    const colours = await this.labelling.colourOne(imageId, objectKey, LIVE_COLOUR_VARIANTS, { correlationId });
-    const label = colours.outcome === 'deleted' ? 'deleted' : await this.labelling.classifyOne(imageId, objectKey, classifier, { correlationId });
+    // Colours first, then the label; one loader, so an image missing both is decoded once.
+    const pixelsOf = this.labelling.loader(imageId, objectKey);
+    const colours = await this.labelling.colourOne(imageId, objectKey, LIVE_COLOUR_VARIANTS, { correlationId }, undefined, pixelsOf);
+    const label =
+      colours.outcome === 'deleted' ? 'deleted' : await this.labelling.classifyOne(imageId, objectKey, classifier, { correlationId }, undefined, pixelsOf);
     if (label === 'recorded') progress.relabelled++;
     else progress.skipped++;
     if (colours.outcome === 'recorded') progress.recoloured++;

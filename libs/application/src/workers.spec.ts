@@ -106,8 +106,12 @@ describe('consumers on a stored original that no longer decodes', () => {
       // Mended (the bytes restored), a relabel with the active model labels and colours the image.
       await (app.get(OBJECT_STORAGE) as ObjectStorage).put(originalKey(broken.sha256), original, { contentType: 'image/png' });
       const active = await app.get(ClassifierProvider).get();
+      const decodes = async () => (await app.get(Metrics).decodes.get()).values.reduce((n, v) => n + v.value, 0);
+      const before = await decodes();
       const run = await app.get(RelabelService).run(active.version);
       expect(run).toMatchObject({ state: 'done', total: 2, relabelled: 1, recoloured: 1, skipped: 1, failed: 0 });
+      // The image that lacked both its label and its colours was decoded once for both.
+      expect((await decodes()) - before).toBe(1);
       await app.get(RelayWorker).waitUntilIdle();
       expect(await rm.getImage(broken.imageId)).toMatchObject({
         kind: expect.any(String),

@@ -1,4 +1,5 @@
 // One image: the photo, its current labels and its history as a timeline.
+import { NgTemplateOutlet } from '@angular/common';
 import { HttpErrorResponse } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, ElementRef, computed, effect, inject, input, signal, viewChild } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
@@ -23,7 +24,7 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
 @Component({
   selector: 'vv-image-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, MatButtonModule, MatProgressBarModule, KindBadgeComponent, ColourChipComponent, ShareBarComponent, EditPanelComponent],
+  imports: [NgTemplateOutlet, RouterLink, MatButtonModule, MatProgressBarModule, KindBadgeComponent, ColourChipComponent, ShareBarComponent, EditPanelComponent],
   template: `
     <a mat-button routerLink="/browse">← {{ i18n.t('image.back') }}</a>
     @switch (view().state) {
@@ -109,23 +110,21 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
               </section>
               <section class="panel" [attr.aria-label]="i18n.t('image.colours')">
                 <h2>{{ i18n.t('image.colours') }}</h2>
-                @if (img.subjectColours; as subject) {
-                  <h3 data-testid="measure-subject">{{ i18n.t('image.measureSubject') }}</h3>
+                <ng-template #colourRows let-c let-measure="measure">
                   @for (p of palettes; track p) {
-                    <div class="colour-row" [attr.data-measure]="'subject'">
-                      <vv-colour-chip [palette]="p" [hex]="p === 'RGB' ? subject.rgbHex : subject.rybHex" />
-                      <vv-share-bar [palette]="p" [shares]="p === 'RGB' ? subject.rgbShares : subject.rybShares" />
+                    <div class="colour-row" [attr.data-measure]="measure">
+                      <vv-colour-chip [palette]="p" [hex]="p === 'RGB' ? c.rgbHex : c.rybHex" />
+                      <vv-share-bar [palette]="p" [shares]="p === 'RGB' ? c.rgbShares : c.rybShares" />
                     </div>
                   }
+                </ng-template>
+                @if (img.subjectColours; as subject) {
+                  <h3 data-testid="measure-subject">{{ i18n.t('image.measureSubject') }}</h3>
+                  <ng-container *ngTemplateOutlet="colourRows; context: { $implicit: subject, measure: 'subject' }" />
                 }
                 @if (img.rgbHex && img.rybHex) {
                   <h3 data-testid="measure-photo">{{ i18n.t('image.measurePhoto') }}</h3>
-                  @for (p of palettes; track p) {
-                    <div class="colour-row" [attr.data-measure]="'photo'">
-                      <vv-colour-chip [palette]="p" [hex]="p === 'RGB' ? img.rgbHex : img.rybHex" />
-                      <vv-share-bar [palette]="p" [shares]="p === 'RGB' ? img.rgbShares : img.rybShares" />
-                    </div>
-                  }
+                  <ng-container *ngTemplateOutlet="colourRows; context: { $implicit: img, measure: 'photo' }" />
                   <p class="muted explain" data-testid="colour-explanation">{{ i18n.t('image.colourExplanation') }}</p>
                 } @else {
                   <p class="muted">{{ i18n.t('image.processing') }}</p>

@@ -27,6 +27,6 @@ export class ClassifierWorker extends Consumer {
     if (!isEvent(event, 'ImageUploaded')) return;
     const outcome = await this.labelling.classifyOne(event.data.imageId, event.data.objectKey, undefined,
       { correlationId: event.meta.correlationId, causationId: event.meta.eventId }, 'classifier');
-    if (outcome === 'deleted') this.log.info({ group: this.group, imageId: event.data.imageId }, 'image deleted before it was labelled: nothing recorded');
+    if (outcome === 'deleted') this.deletedMeanwhile(event.data.imageId);
   }
 }

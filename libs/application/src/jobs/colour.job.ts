@@ -28,6 +28,6 @@ export class ColourWorker extends Consumer {
     if (!isEvent(event, 'ImageUploaded')) return;
     const { outcome } = await this.labelling.colourOne(event.data.imageId, event.data.objectKey, LIVE_COLOUR_VARIANTS,
       { correlationId: event.meta.correlationId, causationId: event.meta.eventId }, 'colour');
-    if (outcome === 'deleted') this.log.info({ group: this.group, imageId: event.data.imageId }, 'image deleted before it was labelled: nothing recorded');
+    if (outcome === 'deleted') this.deletedMeanwhile(event.data.imageId);
   }
 }

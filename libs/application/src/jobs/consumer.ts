@@ -30,6 +30,11 @@ export abstract class Consumer {
 
   protected abstract handle(e: PositionedEvent): Promise<void>;
 
+  /** A labelling role found the image deleted before it could record anything: the end of the work, not a failure. */
+  protected deletedMeanwhile(imageId: string): void {
+    this.log.info({ group: this.group, imageId }, 'image deleted before it was labelled: nothing recorded');
+  }
+
   async start(): Promise<void> {
     // The consumer group is named after the topic too: Kafka groups are cluster-wide, and
     // kafkajs' assigner hands a group's partitions of every member's topics to any member, so

@@ -321,7 +321,7 @@ suite('web console in Chromium', () => {
     await page.locator('[data-testid="measure-subject"]').waitFor();
     expect(await page.locator('.colour-row[data-measure="subject"]').count()).toBe(2);
     expect(await page.locator('.colour-row[data-measure="photo"]').count()).toBe(2);
-    expect(await page.locator('[data-testid="colour-explanation"]').innerText()).toContain('nearest, on average');
+    expect(await page.locator('[data-testid="colour-explanation"]').innerText()).toContain('nearest on average');
     const original = await page.locator('[data-testid="original-link"]').getAttribute('href');
     expect((await fetch(new URL(original ?? '', url))).status).toBe(200);
 

@@ -1,7 +1,8 @@
 // Contact sheet of 30 seed-sample photos (the first 2 of each kind) with both colour measures:
 // the photo, its subject mask (background washed out), and swatches of the whole-photo colour
-// (mean-euclidean-v1), the first subject colour (subject-border-v1: the vegetable's pixels as
-// they are) and the subject colour (subject-hue-v2: those pixels at their hue's full strength) on both palettes.
+// (mean-euclidean-v1), the previous subject colour (subject-hue-v2: the vegetable's pixels at
+// their hue's full strength, smallest mean distance) and the subject colour (subject-oklab-v3:
+// those pixels' nearest palette colours in OKLab, the largest share) on both palettes.
 // Run: node -r @swc-node/register libs/colour/scripts/contact-sheet.ts [out.png]
 // (default docs/colour/subject-colour-contact-sheet.png)
 import { readFile, mkdir } from 'node:fs/promises';
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     const pixels = await decodeImage(await readFile(join(SEED_DIR, path)));
     const photo = detectColours(pixels);
     const subject = detectColours(pixels, { variant: 'subject' });
-    const border = detectColours(pixels, { variant: 'subject-border' });
+    const hue = detectColours(pixels, { variant: 'subject-hue' });
     const m = subjectMask(pixels);
     const shown = Buffer.from(m.grid.data);
     for (let i = 0; i < m.foreground.length; i++) {
@@ -51,8 +52,8 @@ async function main(): Promise<void> {
     svg += `<text x="${x}" y="${ty + 12}" class="t">${esc(`${kind.replace('_', ' ')} ${path.split('/')[1]}`)}</text>`;
     svg += `<text x="${x}" y="${ty + 32}" class="s">photo</text>${sw(x + 58, ty + 20, photo.rgb.hex)}${sw(x + 88, ty + 20, photo.ryb.hex)}`;
     svg += `<text x="${x + 120}" y="${ty + 32}" class="s">${photo.rgb.hex} ${photo.ryb.hex}</text>`;
-    svg += `<text x="${x}" y="${ty + 54}" class="s">v1 mask</text>${sw(x + 58, ty + 42, border.rgb.hex)}${sw(x + 88, ty + 42, border.ryb.hex)}`;
-    svg += `<text x="${x + 120}" y="${ty + 54}" class="s">${border.rgb.hex} ${border.ryb.hex}</text>`;
+    svg += `<text x="${x}" y="${ty + 54}" class="s">v2 hue</text>${sw(x + 58, ty + 42, hue.rgb.hex)}${sw(x + 88, ty + 42, hue.ryb.hex)}`;
+    svg += `<text x="${x + 120}" y="${ty + 54}" class="s">${hue.rgb.hex} ${hue.ryb.hex}</text>`;
     svg += `<text x="${x}" y="${ty + 76}" class="t">subject</text>${sw(x + 58, ty + 64, subject.rgb.hex)}${sw(x + 88, ty + 64, subject.ryb.hex)}`;
     svg += `<text x="${x + 120}" y="${ty + 76}" class="s">${subject.rgb.hex} ${subject.ryb.hex}</text>`;
   }
@@ -62,8 +63,8 @@ async function main(): Promise<void> {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
     `<style>.t{font:bold 13px sans-serif;fill:#111}.s{font:12px monospace;fill:#222}</style>${svg}` +
     `<text x="10" y="${height - 24}" class="s">Left: photo. Right: subject mask (background washed out). Swatches: RGB, RYB. ` +
-    `photo = mean-euclidean-v1 (whole photo); v1 mask = subject-border-v1 (the vegetable's pixels as they are);</text>` +
-    `<text x="10" y="${height - 8}" class="s">subject = subject-hue-v2, shown by the catalog (the vegetable's pixels at their hue's full strength).</text></svg>`;
+    `photo = mean-euclidean-v1 (whole photo); v2 hue = subject-hue-v2 (the vegetable's pixels at full strength, mean distance);</text>` +
+    `<text x="10" y="${height - 8}" class="s">subject = subject-oklab-v3, shown by the catalog (those pixels' nearest palette colours in OKLab, largest share).</text></svg>`;
   composites.push({ input: Buffer.from(overlay), left: 0, top: 0 });
   await mkdir(dirname(OUT), { recursive: true });
   await sharp({ create: { width, height, channels: 3, background: '#fff' } }).composite(composites).png().toFile(OUT);

@@ -1,6 +1,7 @@
 import { PALETTES } from './palettes';
 import { fullStrengthHues } from './subject-hue';
 import { subjectPixels } from './subject-mask';
+import { oklabVote } from './subject-oklab';
 
 /** Interleaved 8-bit RGB pixels, row-major (3 bytes per pixel). A `Buffer` works too. */
 export interface RgbPixels {
@@ -13,17 +14,20 @@ export interface RgbPixels {
 
 /**
  * 'correct': the whole photo. 'legacy-uint8-wraparound': the whole photo with the original
- * system's uint8 arithmetic (seed-compatible). 'subject': the same definition (correct
- * arithmetic) over the vegetable's pixels only (subject-mask.ts), each taken at its hue's full
- * strength (subject-hue.ts). 'subject-border': the vegetable's pixels as they are (the first
- * subject version; kept so that its recorded results can be replayed and compared).
+ * system's uint8 arithmetic (seed-compatible). 'subject' (what the catalog shows as the
+ * vegetable's colour): the vegetable's pixels only (subject-mask.ts), each taken at its hue's
+ * full strength (subject-hue.ts), named by the palette colour most of them are nearest to in
+ * OKLab (subject-oklab.ts). The earlier subject versions stay so that their recorded results can
+ * be replayed and compared: 'subject-hue' (the same pixels, smallest mean sRGB distance) and
+ * 'subject-border' (the vegetable's pixels as they are, smallest mean sRGB distance).
  */
-export type ColourVariant = 'correct' | 'legacy-uint8-wraparound' | 'subject' | 'subject-border';
+export type ColourVariant = 'correct' | 'legacy-uint8-wraparound' | 'subject' | 'subject-hue' | 'subject-border';
 
 export const ALGORITHM_VERSIONS = Object.freeze({
   correct: 'mean-euclidean-v1',
   'legacy-uint8-wraparound': 'legacy-uint8-wraparound-v1',
-  subject: 'subject-hue-v2',
+  subject: 'subject-oklab-v3',
+  'subject-hue': 'subject-hue-v2',
   'subject-border': 'subject-border-v1',
 } as const);
 
@@ -38,20 +42,20 @@ export function variantOf(algorithmVersion: string): ColourVariant | undefined {
 export type AlgorithmVersion = (typeof ALGORITHM_VERSIONS)[ColourVariant];
 
 export interface DetectColoursOptions {
-  /** 'correct' (default): real Euclidean distance over the whole photo. 'legacy-uint8-wraparound': the original system's uint8 arithmetic. 'subject': the vegetable's pixels at their hue's full strength. 'subject-border': the vegetable's pixels as they are. */
+  /** 'correct' (default): real Euclidean distance over the whole photo. 'legacy-uint8-wraparound': the original system's uint8 arithmetic. 'subject': the vegetable's pixels at their hue's full strength, the largest OKLab share. 'subject-hue': the same pixels, smallest mean sRGB distance. 'subject-border': the vegetable's pixels as they are. */
   readonly variant?: ColourVariant;
 }
 
 export interface PaletteResult {
-  /** Dominant colour: smallest mean distance, ties to the colour listed first. Upper-case `#RRGGBB`. */
+  /** Dominant colour: smallest mean distance (subject-oklab-v3: largest share), ties to the colour listed first. Upper-case `#RRGGBB`. */
   readonly hex: string;
-  /** Mean distance from the pixels to each palette colour, in palette order (12 numbers). */
+  /** Mean distance from the pixels to each palette colour, in palette order (12 numbers; sRGB units, subject-oklab-v3: OKLab ×100). */
   readonly meanDistances: number[];
 }
 
 export interface ColourShare {
   readonly hex: string;
-  /** Fraction of pixels whose nearest palette colour (real Euclidean, ties to first) is `hex`. Shares sum to 1. */
+  /** Fraction of pixels whose nearest palette colour (real Euclidean in sRGB, subject-oklab-v3 in OKLab; ties to first) is `hex`. Shares sum to 1. */
   readonly share: number;
 }
 
@@ -274,7 +278,11 @@ export function detectColours(pixels: RgbPixels, options: DetectColoursOptions =
   validate(pixels);
   if (variant === 'subject') {
     const subject = subjectPixels(pixels);
-    return { ...detectColours(fullStrengthHues(subject) ?? subject), algorithmVersion: ALGORITHM_VERSIONS.subject };
+    return { ...oklabVote(fullStrengthHues(subject) ?? subject), algorithmVersion: ALGORITHM_VERSIONS.subject };
+  }
+  if (variant === 'subject-hue') {
+    const subject = subjectPixels(pixels);
+    return { ...detectColours(fullStrengthHues(subject) ?? subject), algorithmVersion: ALGORITHM_VERSIONS['subject-hue'] };
   }
   if (variant === 'subject-border') return { ...detectColours(subjectPixels(pixels)), algorithmVersion: ALGORITHM_VERSIONS['subject-border'] };
   const n = pixels.width * pixels.height;

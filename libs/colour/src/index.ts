@@ -3,3 +3,4 @@ export * from './palettes';
 export * from './detect';
 export * from './subject-mask';
 export * from './subject-hue';
+export * from './subject-oklab';

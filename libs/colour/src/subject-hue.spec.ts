@@ -23,9 +23,10 @@ describe('fullStrengthHues', () => {
 });
 
 describe('subject colour variants', () => {
-  it('measures a shaded green vegetable as the green of the wheel; the first subject version stays available', () => {
+  it('measures a shaded green vegetable as the green of the wheel; the earlier subject versions stay available', () => {
     const shaded = pixels(...Array.from({ length: 50 }, (_, i) => [20 + (i % 5) * 4, 70 + (i % 7) * 8, 30 + (i % 3) * 6]));
-    expect(detectColours(shaded, { variant: 'subject' })).toMatchObject({ algorithmVersion: 'subject-hue-v2', rgb: { hex: '#00FF00' } });
+    expect(detectColours(shaded, { variant: 'subject' })).toMatchObject({ algorithmVersion: 'subject-oklab-v3', rgb: { hex: '#00FF00' } });
+    expect(detectColours(shaded, { variant: 'subject-hue' })).toMatchObject({ algorithmVersion: 'subject-hue-v2', rgb: { hex: '#00FF00' } });
     expect(detectColours(shaded, { variant: 'subject-border' })).toMatchObject({ algorithmVersion: 'subject-border-v1' });
   });
 

@@ -19,11 +19,11 @@ const SAND = [214, 190, 150];
 const BLUE_CLOTH = [40, 70, 170];
 const disc = (w: number, h: number, r: number) => (x: number, y: number) => (x - w / 2) ** 2 + (y - h / 2) ** 2 < r * r;
 
-describe('subject colour (subject-hue-v2)', () => {
+describe('subject colour (subject-oklab-v3)', () => {
   it('a red disc on sand is red; the whole photo is not', () => {
     const p = photo(200, 150, SAND, [200, 30, 25], disc(200, 150, 40));
     const subject = detectColours(p, { variant: 'subject' });
-    expect(subject.algorithmVersion).toBe('subject-hue-v2');
+    expect(subject.algorithmVersion).toBe('subject-oklab-v3');
     expect(subject.rgb.hex).toBe('#FF0000');
     expect(subject.ryb.hex).toBe('#FE2712');
     expect(detectColours(p).rgb.hex).not.toBe('#FF0000');

@@ -38,14 +38,15 @@ if (!present) console.log(`recolour e2e: skipped, ${SEED} is absent (set VEGVISI
     expect(result).toMatchObject({ state: 'done', total: 18, recoloured: 18, skipped: 0, failed: 0 });
     // Idempotent: nothing is recorded twice; the subject colour was recorded on upload already.
     expect(await runRecolour(config, { algorithm: 'legacy-uint8-wraparound-v1' })).toMatchObject({ recoloured: 0, skipped: 18 });
-    expect(await runRecolour(config, { algorithm: 'subject-hue-v2' })).toMatchObject({ recoloured: 0, skipped: 18 });
-    // The first subject version is replayable for comparison; the newest recorded is the one shown.
+    expect(await runRecolour(config, { algorithm: 'subject-oklab-v3' })).toMatchObject({ recoloured: 0, skipped: 18 });
+    // The earlier subject versions are replayable for comparison; the newest recorded is the one shown.
+    expect(await runRecolour(config, { algorithm: 'subject-hue-v2' })).toMatchObject({ recoloured: 18, skipped: 0 });
     expect(await runRecolour(config, { algorithm: 'subject-border-v1' })).toMatchObject({ recoloured: 18, skipped: 0 });
     await expect(runRecolour(config, { algorithm: 'subject-v9' })).rejects.toBeInstanceOf(UnknownColourAlgorithmError);
 
     const store = config.eventStore.kind === 'file' ? config.eventStore.path : '';
     const events = fs.readFileSync(path.join(store, 'events.jsonl'), 'utf8');
-    for (const version of ['mean-euclidean-v1', 'subject-hue-v2', 'subject-border-v1', 'legacy-uint8-wraparound-v1']) {
+    for (const version of ['mean-euclidean-v1', 'subject-oklab-v3', 'subject-hue-v2', 'subject-border-v1', 'legacy-uint8-wraparound-v1']) {
       expect(events.split('\n').filter((l) => l.includes('"ColourDetected"') && l.includes(`"algorithmVersion":"${version}"`))).toHaveLength(18);
     }
 

@@ -60,7 +60,7 @@ export const EN = {
   'image.measureSubject': 'The vegetable',
   'image.measurePhoto': 'The whole photo',
   'image.colourExplanation':
-    'Each chip is the palette colour nearest, on average, to all the pixels measured; the bar beside it shows how many pixels are nearest to each palette colour, so the two can differ. "The vegetable" measures its pixels only (the backdrop left out), each at its hue\'s full strength; "the whole photo" measures every pixel, backdrop included.',
+    '"The vegetable" measures its pixels only (the backdrop left out), each at its hue\'s full strength: its chip is the palette colour most of those pixels are nearest to, the largest part of its bar. "The whole photo" measures every pixel, backdrop included: its chip is the palette colour nearest on average to all of them, while its bar shows how many pixels are nearest to each colour, so the two can differ.',
   'notFound.title': 'There is no such page',
   'notFound.body': 'The console has no page at {path}.',
   'notFound.browse': 'Go to the catalog',

@@ -162,3 +162,24 @@ def test_extra_set_is_a_repeatable_option():
     base = ["--data", "d", "--photos", "p", "--out", "o"]
     assert parse_args(base).extra_set == []
     assert parse_args(base + ["--extra-set", "a", "--extra-set", "b"]).extra_set == ["a", "b"]
+
+
+def test_real_train_from_sets_trains_the_folder_train_side_only_through_the_sets(tmp_path):
+    base = ["--data", "d", "--photos", "p", "--out", "o", "--extra-set", "s"]
+    assert parse_args(base).real_train_from_sets is False
+    assert parse_args(base + ["--real-train-from-sets"]).real_train_from_sets is True
+    # The folder's train side is training data by default, so an exported copy of it is skipped ...
+    train_photo, val_photo = image_bytes(40), image_bytes(41)
+    manifest = {"format": MANIFEST_FORMAT, "items": [
+        {"file": "Carrot/t.jpg", "label": "Carrot", "sha256": sha(train_photo), "phash": "0", "group": 0, "split": "train"},
+        {"file": "Carrot/v.jpg", "label": "Carrot", "sha256": sha(val_photo), "phash": "1", "group": 1, "split": "validation"}]}
+    (tmp_path / "split.json").write_text(json.dumps(manifest))
+    root = write_set(tmp_path / "set", [("Carrot", "ground_truth", train_photo, None, "jpg"),
+                                        ("Carrot", "ground_truth", val_photo, None, "jpg")])
+    held_out, training = xs.exclusions(tmp_path / "split.json", [], [])
+    [s] = xs.load_extra_sets([root], held_out, training)
+    assert s.images == [] and dict(s.skipped) == {xs.ALREADY_TRAINING: 1, xs.REAL_VALIDATION: 1}
+    # ... and with the folder's train side not read, the set is where it comes from; validation stays held out.
+    held_out, training = xs.exclusions(tmp_path / "split.json", [], [], real_train_in_folder=False)
+    [s] = xs.load_extra_sets([root], held_out, training)
+    assert [im.sha256 for im in s.images] == [sha(train_photo)] and dict(s.skipped) == {xs.REAL_VALIDATION: 1}

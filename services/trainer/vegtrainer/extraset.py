@@ -149,12 +149,16 @@ def hashes_of(paths) -> set[str]:
     return {sha256_file(p) for p in paths}
 
 
-def exclusions(real_manifest: str | Path, dataset_train, dataset_validation) -> tuple[dict[str, str], set[str]]:
+def exclusions(real_manifest: str | Path, dataset_train, dataset_validation,
+               real_train_in_folder: bool = True) -> tuple[dict[str, str], set[str]]:
     """(held_out, training) for :func:`load_extra_sets`: the real-photo validation side and the dataset's
-    validation split are held out; the real-photo train side and the dataset's train split are training data."""
+    validation split are held out; the dataset's train split is training data, and so is the real-photo
+    train side unless ``real_train_in_folder`` is false (it then reaches training only through the sets)."""
     held_out = {sha: DATASET_VALIDATION for sha in hashes_of(dataset_validation)}
     held_out.update({sha: REAL_VALIDATION for sha in real_split_hashes(real_manifest, "validation")})
-    training = hashes_of(dataset_train) | real_split_hashes(real_manifest, "train")
+    training = hashes_of(dataset_train)
+    if real_train_in_folder:
+        training |= real_split_hashes(real_manifest, "train")
     return held_out, training
 
 

@@ -140,9 +140,8 @@ def finish(*, out: Path, version, args, spec, size, cut, n_blocks, exported, tem
         },
         "training": {
             "data": (f"../shared/data/vegetable-images train ({counts['datasetTrain']} images, clean + {args.scene_views} "
-                     f"scene/photo-like views each); real-photo train side of splits/real-photos-v1.json "
-                     f"({counts['realTrain']} photos, {counts['realTrainVegetables']} vegetables, the rest real negatives; "
-                     f"clean + {args.photo_views} views each); {counts['syntheticNegatives']} synthetic non-vegetable images. "
+                     f"scene/photo-like views each); " + real_train_sentence(counts, args) +
+                     f"{counts['syntheticNegatives']} synthetic non-vegetable images. "
                      f"Selection, calibration and threshold: dataset validation and real-photo validation "
                      f"({counts['realValidation']}). Test split never read. " + extra_sets_sentence(extra_sets) + ATTRIBUTION),
             "extraSets": list(extra_sets),
@@ -156,6 +155,15 @@ def finish(*, out: Path, version, args, spec, size, cut, n_blocks, exported, tem
     (out / "model-card.json").write_text(json.dumps(card, indent=2) + "\n")
     write_markdown(out)
     return card
+
+
+def real_train_sentence(counts, args) -> str:
+    """The card's data sentence about the real train photos: the folder's train side, or none of it (--real-train-from-sets)."""
+    if counts.get("realTrainFrom") == "extra sets":
+        return (f"no photo of the real-photos folder's train side (--real-train-from-sets: the real photos trained are "
+                f"the exported sets' below, clean + {args.photo_views} views each); ")
+    return (f"real-photo train side of splits/real-photos-v1.json ({counts['realTrain']} photos, "
+            f"{counts['realTrainVegetables']} vegetables, the rest real negatives; clean + {args.photo_views} views each); ")
 
 
 def extra_sets_sentence(extra_sets) -> str:

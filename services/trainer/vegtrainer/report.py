@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shlex
 from datetime import datetime, timezone
@@ -83,8 +84,10 @@ def _pct(x: float) -> str:
 
 
 def figures_dir(version: str) -> Path:
-    """Pictures of a model (curves, confusion matrix) live with the documentation: docs/models/<version>."""
-    return Path(__file__).resolve().parents[3] / "docs" / "models" / version
+    """Pictures of a model (curves, confusion matrix) live with the documentation: docs/models/<version>;
+    ``VEGTRAINER_FIGURES_DIR`` puts them under another folder (tests and trial runs keep docs/ clean)."""
+    root = os.environ.get("VEGTRAINER_FIGURES_DIR")
+    return (Path(root) if root else Path(__file__).resolve().parents[3] / "docs" / "models") / version
 
 
 def write_all(*, out: Path, version, args, argv, size, onnx_path, top1, top1_p, history, best_epoch, conf, errors,

@@ -74,6 +74,9 @@ def parse_args(argv=None):
     ap.add_argument("--out", required=True, help="output model directory")
     ap.add_argument("--extra-set", action="append", default=[], metavar="DIR",
                     help="a training set exported by `vegvision export training-set` (repeatable)")
+    ap.add_argument("--real-train-from-sets", action="store_true",
+                    help="take no real train photo from --photos (its validation side still selects and calibrates): "
+                         "the real photos trained are the --extra-set images, the labels people gave in the product")
     ap.add_argument("--version", default=None)
     ap.add_argument("--backbone", default="lite0", choices=sorted(SPECS))
     ap.add_argument("--size", type=int, default=None, help="input side (default: the backbone's native size)")
@@ -345,11 +348,17 @@ def main(argv=None) -> int:
     train_s, val_s = list_split(args.data, "train"), list_split(args.data, "validation")
     real = load_manifest(args.manifest, args.photos)
     rtr = [r for r in real if r.split == "train"]
+    if args.real_train_from_sets:
+        if not args.extra_set:
+            raise SystemExit("train_real: --real-train-from-sets needs at least one --extra-set DIR")
+        log(f"real train photos from the extra sets only: the {len(rtr)} of the folder's train side are not read")
+        rtr = []
     rva = [r for r in real if r.split == "validation"]
     syn = [im for _, im in make_set("train", args.synthetic_negatives)] if args.synthetic_negatives else []
     extra_sets: list[ExtraSet] = []
     if args.extra_set:
-        held_out, training = exclusions(args.manifest, [s.path for s in train_s], [s.path for s in val_s])
+        held_out, training = exclusions(args.manifest, [s.path for s in train_s], [s.path for s in val_s],
+                                       real_train_in_folder=not args.real_train_from_sets)
         extra_sets = load_extra_sets(args.extra_set, held_out, training)
         for s in extra_sets:
             log(describe(s))
@@ -417,7 +426,8 @@ def main(argv=None) -> int:
            temperature=T, history=history, best_epoch=best_epoch, train_seconds=train_seconds,
            cache_seconds=cache_seconds, finetune_seconds=finetune_seconds, device=device,
            counts={"datasetTrain": len(train_s), "realTrain": len(rtr), "realTrainVegetables": sum(r.is_vegetable for r in rtr),
-                   "syntheticNegatives": len(syn), "realValidation": len(rva), "extraSetImages": n_extra},
+                   "syntheticNegatives": len(syn), "realValidation": len(rva), "extraSetImages": n_extra,
+                   "realTrainFrom": "extra sets" if args.real_train_from_sets else "photos folder"},
            extra_sets=[card_entry(s) for s in extra_sets],
            val_outputs={"real": (lv, yv), "kaggle": (lk, np.array([s.label for s in val_s]))})
     log(f"wrote {out} in {time.time() - t_start:.0f}s")

@@ -45,7 +45,7 @@ class PortsLifecycle implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    // Runs after the workers stopped (Nest calls shutdown hooks of dependants first).
+    // Runs after the workers stopped (WorkerSupervisor stops them in beforeApplicationShutdown).
     await this.bus.close().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     await this.readModel.close().catch(() => undefined);

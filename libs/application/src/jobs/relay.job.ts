@@ -40,6 +40,8 @@ export class RelayWorker {
       {
         from,
         onError: (error) => {
+          // A subscription ended by stop() (or by the store closing at shutdown) is no failure.
+          if (this.stopped) return;
           this.log.error({ err: error }, 'relay subscription failed; restarting in 1 s');
           this.scheduleRestart();
         },

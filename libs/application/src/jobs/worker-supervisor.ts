@@ -1,5 +1,5 @@
 // Starts and stops the roles of this process.
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { VegvisionConfig, Role } from '@vegvision/config';
 import type { Logger } from '../logger';
 import { OrphanSweeper } from '../orphan-sweeper';
@@ -10,9 +10,14 @@ import { LiveFeedWorker } from './live-feed.job';
 import { ProjectorWorker } from './projector.job';
 import { RelayWorker } from './relay.job';
 
-/** Starts the roles this process is configured for, and stops them in reverse order. */
+/**
+ * Starts the roles this process is configured for, and stops them in reverse order. They stop in
+ * `beforeApplicationShutdown`, which Nest runs for every provider before any
+ * `onApplicationShutdown`: the ports and the classifier close there (in parallel, Nest calls the
+ * hooks of one module at once), only after no worker is handling an event any more.
+ */
 @Injectable()
-export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerSupervisor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private started: { stop(): Promise<void> }[] = [];
 
   constructor(
@@ -53,7 +58,7 @@ export class WorkerSupervisor implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     for (const worker of this.started.reverse()) await worker.stop().catch(() => undefined);
     this.started = [];
   }

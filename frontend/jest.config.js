@@ -18,6 +18,7 @@ module.exports = {
   moduleNameMapper: {
     '^@vegvision/domain/kinds$': '<rootDir>/../libs/domain/src/kinds.ts',
     '^@vegvision/colour/palettes$': '<rootDir>/../libs/colour/src/palettes.ts',
+    '^@vegvision/read-model/port$': '<rootDir>/../libs/read-model/src/read-model.port.ts',
   },
   moduleFileExtensions: ['ts', 'html', 'js', 'json', 'mjs'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],

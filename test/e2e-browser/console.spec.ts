@@ -21,6 +21,7 @@ interface Facets {
   total: number;
   kinds: Record<string, number>;
   colours: Record<'RGB' | 'RYB', Record<string, number>>;
+  subjectColours: Record<'RGB' | 'RYB', Record<string, number>>;
 }
 
 const skipReason = browserSkipReason();
@@ -125,7 +126,8 @@ suite('web console in Chromium', () => {
   });
 
   it('filters by palette and colour with the swatch picker, showing counts per swatch', async () => {
-    const [hex, count] = Object.entries(facets.colours.RYB).sort((a, b) => b[1] - a[1])[0];
+    // The default measure is the vegetable's colour (its pixels only).
+    const [hex, count] = Object.entries(facets.subjectColours.RYB).sort((a, b) => b[1] - a[1])[0];
     await page.goto(`${url}/browse`);
     await waitForCards(9);
     await page.locator('[data-testid="palette-RYB"]').click();
@@ -143,6 +145,43 @@ suite('web console in Chromium', () => {
     await screenshot(page, 'browse-filtered');
   });
 
+  it('filters by either colour measure, with counts under the other filters and empty swatches disabled', async () => {
+    await page.goto(`${url}/browse`);
+    await waitForCards(9);
+    await page.locator('[data-testid="measure-photo"]').click();
+    await page.waitForURL((u) => u.searchParams.get('measure') === 'photo');
+    const [hex, count] = Object.entries(facets.colours.RGB).sort((a, b) => b[1] - a[1])[0];
+    expect((await page.locator(`[data-testid="swatch-${hex.slice(1)}"]`).innerText()).trim()).toBe(String(count));
+    const chips = await page.locator('[data-testid="result-card"] .chips').first().getAttribute('data-measure');
+    expect(chips).toBe('photo');
+
+    // A kind narrows the colour counts to that kind, and a colour no image of that kind has is disabled.
+    const kind = 'Carrot';
+    const conditional = await api<Facets>(`/api/catalog/facets?kind=${kind}`);
+    await page.goto(`${url}/browse?kind=${kind}&measure=photo`);
+    await waitForCards(Math.min(9, facets.kinds[kind]));
+    for (const [h, n] of Object.entries(conditional.colours.RGB)) {
+      await page.waitForFunction(
+        ([id, text]) => document.querySelector(`[data-testid="swatch-${id}"]`)?.textContent?.trim() === text,
+        [h.slice(1), String(n)] as const,
+      );
+    }
+    const empty = ['#0000FF', '#FF00FF', '#8000FF', '#00FFFF'].find((h) => !conditional.colours.RGB[h]);
+    expect(empty).toBeDefined();
+    expect(await page.locator(`[data-testid="swatch-${empty!.slice(1)}"]`).isDisabled()).toBe(true);
+    expect(await page.locator('.summary').innerText()).toContain(`${conditional.total} image`);
+    await screenshot(page, 'browse-conditional-counts');
+
+    // The vegetable's measure again: the counts are the subject colours'.
+    await page.locator('[data-testid="measure-subject"]').click();
+    await page.waitForURL((u) => !u.searchParams.has('measure'));
+    const [shex, scount] = Object.entries(conditional.subjectColours.RGB).sort((a, b) => b[1] - a[1])[0];
+    await page.waitForFunction(
+      ([id, text]) => document.querySelector(`[data-testid="swatch-${id}"]`)?.textContent?.trim() === text,
+      [shex.slice(1), String(scount)] as const,
+    );
+  });
+
   it('shows a clear empty state when nothing matches, and clears the filters from it', async () => {
     // A kind and an RGB colour that no image has together.
     let empty: { kind: string; hex: string } | undefined;
@@ -157,7 +196,7 @@ suite('web console in Chromium', () => {
       if (empty) break;
     }
     expect(empty).toBeDefined();
-    await page.goto(`${url}/browse?kind=${empty!.kind}&colour=${empty!.hex.slice(1)}`);
+    await page.goto(`${url}/browse?kind=${empty!.kind}&colour=${empty!.hex.slice(1)}&measure=photo`);
     const state = page.locator('[data-testid="empty-state"]');
     await state.waitFor();
     expect(await state.innerText()).toContain('Nothing matches these filters');
@@ -165,7 +204,8 @@ suite('web console in Chromium', () => {
     await expectNoSeriousViolations();
     await state.getByRole('button', { name: 'Clear filters' }).click();
     await waitForCards(9);
-    expect(query()).toEqual({});
+    // Clearing keeps the view's settings (palette, measure), drops the filters.
+    expect(query()).toEqual({ measure: 'photo' });
   });
 
   it('can be driven by keyboard: skip link first, swatches activate with Enter', async () => {
@@ -175,7 +215,7 @@ suite('web console in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to content');
     await page.keyboard.press('Enter');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
-    const hex = Object.entries(facets.colours.RGB).sort((a, b) => b[1] - a[1])[0][0];
+    const hex = Object.entries(facets.subjectColours.RGB).sort((a, b) => b[1] - a[1])[0][0];
     await page.locator(`[data-testid="swatch-${hex.slice(1)}"]`).focus();
     await page.keyboard.press('Enter');
     await page.waitForURL((u) => u.searchParams.get('colour') === hex.slice(1));
@@ -360,6 +400,98 @@ suite('web console in Chromium', () => {
     await page.locator('[data-testid="delete-image"]').click();
     await page.waitForURL(/\/browse/);
     expect((await fetch(`${url}/api/images/${target.imageId}`)).status).toBe(404);
+  });
+
+  it('lists the review queue oldest first, steps through it, and a correction moves on to the next image', async () => {
+    interface Page {
+      items: { imageId: string; kind: string; confidence: number | null; uploadedAt: string }[];
+      total: number;
+      nextCursor: string | null;
+    }
+    // The seed sample's clean close-ups are all labelled with confidence; three photos that are no
+    // vegetable (noise of three hues) give the queue doubtful labels to show.
+    for (const [i, tint] of [[1, [200, 60, 60]], [2, [60, 160, 220]], [3, [230, 220, 90]]] as const) {
+      const raw = Buffer.alloc(160 * 120 * 3);
+      for (let p = 0; p < raw.length; p += 3) for (let c = 0; c < 3; c++) raw[p + c] = Math.max(0, Math.min(255, tint[c] + ((p * 7919 + c * 104729 + i * 31) % 97) - 48));
+      const bytes = await sharp(raw, { raw: { width: 160, height: 120, channels: 3 } }).png().toBuffer();
+      const form = new FormData();
+      form.append('file', new Blob([bytes], { type: 'image/png' }), `noise-${i}.png`);
+      const res = await fetch(`${url}/api/images`, { method: 'POST', body: form });
+      expect(res.status).toBe(202);
+      const { imageId } = (await res.json()) as { imageId: string };
+      for (let t = 0; (await api<{ status: string }>(`/api/images/${imageId}`).catch(() => ({ status: '' }))).status !== 'ready'; t++) {
+        if (t > 300) throw new Error(`${imageId} was not labelled`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const queue = await api<Page>('/api/catalog/images?review=true&sort=oldest&limit=24');
+    expect(queue.total).toBeGreaterThanOrEqual(3);
+    await page.goto(`${url}/browse`);
+    await page.getByRole('link', { name: 'Review' }).first().click();
+    await page.waitForURL(/\/review$/);
+    const items = page.locator('[data-testid="review-item"]');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="review-item"]').length === n, queue.items.length);
+    expect(await page.locator('[data-testid="review-total"]').innerText()).toContain(`${queue.total} image`);
+    // Oldest first, the server's order; each says why it is there.
+    const hrefs = await items.locator('a.thumb').evaluateAll((as: { getAttribute(n: string): string }[]) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs).toEqual(queue.items.map((i) => `/images/${i.imageId}`));
+    for (const reason of await items.locator('[data-testid="review-reason"]').allInnerTexts()) {
+      expect(['Refused as not a vegetable', 'Low confidence', 'Model versions disagree']).toContain(reason);
+    }
+    await expectNoSeriousViolations();
+    await screenshot(page, 'review-queue');
+    if (queue.nextCursor) {
+      await page.locator('[data-testid="review-more"]').click();
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="review-item"]').length > n, queue.items.length);
+    }
+
+    // Open the first: back goes to the queue; next and previous step through it (buttons and arrow keys).
+    const [first, second, third] = queue.items;
+    await items.first().locator('[data-testid="review-correct"]').click();
+    await page.waitForURL(new RegExp(`/images/${first.imageId}$`));
+    await page.locator('[data-testid="edit-panel"]').waitFor();
+    expect(await page.locator('[data-testid="back-link"]').innerText()).toContain('Back to the review queue');
+    expect(await page.locator('[data-testid="image-position"]').innerText()).toMatch(/^1 of \d+$/);
+    await page.locator('[data-testid="next-image"]').click();
+    await page.waitForURL(new RegExp(`/images/${second.imageId}$`));
+    await page.locator('[data-testid="image-position"]', { hasText: '2 of' }).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForURL(new RegExp(`/images/${first.imageId}$`));
+    await page.locator('[data-testid="image-position"]', { hasText: '1 of' }).waitFor();
+    await screenshot(page, 'image-review-navigation');
+
+    // Correct it: it leaves the queue and the page moves on to the next doubtful image.
+    await page.locator('[data-testid="editor-token"]').fill(EDITOR_TOKEN);
+    await page.locator('[data-testid="correct-kind"]').selectOption(first.kind === 'Tomato' ? 'Capsicum' : 'Tomato');
+    await page.locator('[data-testid="correct-submit"]').click();
+    await page.waitForURL(new RegExp(`/images/${second.imageId}$`));
+    await page.locator('[data-testid="image-position"]', { hasText: '1 of' }).waitFor();
+    expect((await api<{ labelSource: string }>(`/api/images/${first.imageId}`)).labelSource).toBe('person');
+    const after = await api<Page>('/api/catalog/images?review=true&sort=oldest&limit=24');
+    expect(after.total).toBe(queue.total - 1);
+    expect(after.items.map((i) => i.imageId)).not.toContain(first.imageId);
+    expect(after.items.slice(0, 2).map((i) => i.imageId)).toEqual([second.imageId, third.imageId]);
+
+    await page.locator('[data-testid="back-link"]').click();
+    await page.waitForURL(/\/review$/);
+    await page.waitForFunction((id) => {
+      const links = Array.from(document.querySelectorAll('[data-testid="review-item"] a.thumb') as ArrayLike<{ getAttribute(n: string): string }>);
+      return links.length > 0 && links.every((a) => a.getAttribute('href') !== `/images/${id}`);
+    }, first.imageId);
+  });
+
+  it('steps through the browse grid from an image page', async () => {
+    await page.goto(`${url}/browse?count=3`);
+    await waitForCards(3);
+    const ids = (await cards().locator('a.thumb').evaluateAll((as: { getAttribute(n: string): string }[]) => as.map((a) => a.getAttribute('href')))).map((h) => h.split('/').pop());
+    await cards().nth(1).locator('a.thumb').click();
+    await page.waitForURL(new RegExp(`/images/${ids[1]}$`));
+    await page.locator('[data-testid="image-position"]', { hasText: '2 of 3' }).waitFor();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL(new RegExp(`/images/${ids[2]}$`));
+    expect(await page.locator('[data-testid="next-image"]').getAttribute('aria-disabled')).toBe('true');
+    await page.locator('[data-testid="back-link"]').click();
+    await page.waitForURL((u) => u.pathname === '/browse' && u.searchParams.get('count') === '3');
   });
 
   it('says so on a page that does not exist, instead of showing Browse', async () => {

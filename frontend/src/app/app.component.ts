@@ -115,6 +115,7 @@ export class AppComponent {
   protected readonly links: NavLink[] = [
     { path: '/browse', label: 'nav.browse' },
     { path: '/upload', label: 'nav.upload' },
+    { path: '/review', label: 'nav.review' },
     { path: '/models', label: 'nav.models' },
   ];
 

@@ -7,12 +7,15 @@ describe('browse filters <-> URL query', () => {
       kind: 'Tomato',
       palette: 'RYB',
       colour: '#FE2712',
+      measure: 'subject',
     });
+    expect(filtersFromQuery({ measure: 'photo' }).measure).toBe('photo');
+    expect(filtersFromQuery({ measure: 'nonsense' }).measure).toBe('subject');
   });
 
   it('uses the defaults for an empty query', () => {
     expect(filtersFromQuery({})).toEqual(DEFAULT_FILTERS);
-    expect(DEFAULT_FILTERS).toEqual({ count: 9, kind: null, palette: 'RGB', colour: null });
+    expect(DEFAULT_FILTERS).toEqual({ count: 9, kind: null, palette: 'RGB', colour: null, measure: 'subject' });
   });
 
   it('accepts a colour with "#", in lower case, and a lower-case palette', () => {
@@ -34,17 +37,18 @@ describe('browse filters <-> URL query', () => {
   });
 
   it('writes only what differs from the defaults, colours without "#"', () => {
-    expect(queryFromFilters(DEFAULT_FILTERS)).toEqual({ count: null, kind: null, palette: null, colour: null });
-    expect(queryFromFilters({ count: 3, kind: 'Carrot', palette: 'RYB', colour: '#FB9902' })).toEqual({
+    expect(queryFromFilters(DEFAULT_FILTERS)).toEqual({ count: null, kind: null, palette: null, colour: null, measure: null });
+    expect(queryFromFilters({ count: 3, kind: 'Carrot', palette: 'RYB', colour: '#FB9902', measure: 'photo' })).toEqual({
       count: '3',
       kind: 'Carrot',
       palette: 'RYB',
       colour: 'FB9902',
+      measure: 'photo',
     });
   });
 
   it('round-trips through the query', () => {
-    const filters = { count: 1, kind: 'Potato', palette: 'RGB' as const, colour: '#FF8000' };
+    const filters = { count: 1, kind: 'Potato', palette: 'RGB' as const, colour: '#FF8000', measure: 'photo' as const };
     const query = Object.fromEntries(Object.entries(queryFromFilters(filters)).filter(([, v]) => v !== null));
     expect(filtersFromQuery(query)).toEqual(filters);
   });

@@ -1,5 +1,5 @@
 // Browse filters <-> URL query parameters, so that a view can be shared and reloaded.
-// URL form: ?count=6&kind=Tomato&palette=RYB&colour=FE2712 (defaults are left out).
+// URL form: ?count=6&kind=Tomato&palette=RYB&colour=FE2712&measure=photo (defaults are left out).
 import type { Params } from '@angular/router';
 import type { PaletteName } from '../core/api.types';
 import { PALETTES, isLabel } from '../core/catalog';
@@ -11,9 +11,14 @@ export interface BrowseFilters {
   palette: PaletteName;
   /** Upper-case `#RRGGBB` of the palette, or null for any colour. */
   colour: string | null;
+  /** Which colour the palette and colour filter: the vegetable's pixels (default) or the whole photo. */
+  measure: ColourMeasure;
 }
 
-export const DEFAULT_FILTERS: BrowseFilters = { count: 9, kind: null, palette: 'RGB', colour: null };
+export type ColourMeasure = 'subject' | 'photo';
+export const MEASURES: readonly ColourMeasure[] = ['subject', 'photo'];
+
+export const DEFAULT_FILTERS: BrowseFilters = { count: 9, kind: null, palette: 'RGB', colour: null, measure: 'subject' };
 
 function first(value: unknown): string | undefined {
   if (Array.isArray(value)) return first(value[0]);
@@ -35,7 +40,9 @@ export function filtersFromQuery(params: Params): BrowseFilters {
   const colourHex = colourRaw ? `#${colourRaw}` : null;
   const colour = colourHex && PALETTES[palette].includes(colourHex) ? colourHex : null;
 
-  return { count, kind, palette, colour };
+  const measure: ColourMeasure = first(params['measure']) === 'photo' ? 'photo' : 'subject';
+
+  return { count, kind, palette, colour, measure };
 }
 
 /** Query parameters for filters; defaults are omitted (null removes a parameter when merging). */
@@ -45,6 +52,7 @@ export function queryFromFilters(filters: BrowseFilters): Record<string, string 
     kind: filters.kind,
     palette: filters.palette === DEFAULT_FILTERS.palette ? null : filters.palette,
     colour: filters.colour ? filters.colour.replace(/^#/, '') : null,
+    measure: filters.measure === DEFAULT_FILTERS.measure ? null : filters.measure,
   };
 }
 
@@ -56,7 +64,7 @@ export function updateFilters(current: BrowseFilters, change: Partial<BrowseFilt
 }
 
 export function sameFilters(a: BrowseFilters, b: BrowseFilters): boolean {
-  return a.count === b.count && a.kind === b.kind && a.palette === b.palette && a.colour === b.colour;
+  return a.count === b.count && a.kind === b.kind && a.palette === b.palette && a.colour === b.colour && a.measure === b.measure;
 }
 
 export function hasActiveFilters(f: BrowseFilters): boolean {

@@ -1,4 +1,5 @@
-// Browse: filters (count, kind, palette, colour) kept in the URL query; a grid of images.
+// Browse: filters (count, kind, palette, colour and which colour: the vegetable's or the whole
+// photo's) kept in the URL query; a grid of images; counts of each kind and colour under the other filters.
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
@@ -6,12 +7,13 @@ import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { Subject, catchError, combineLatest, map, of, startWith, switchMap } from 'rxjs';
+import { Subject, catchError, combineLatest, distinctUntilChanged, map, of, startWith, switchMap } from 'rxjs';
 import { ApiService } from '../core/api.service';
 import type { CatalogImage, Facets, PaletteName } from '../core/api.types';
 import { LABELS, PALETTE_NAMES } from '../core/catalog';
 import { errorMessage } from '../core/errors';
 import { I18nService } from '../core/i18n.service';
+import { ImageSequenceService } from '../core/image-sequence.service';
 import { ColourChipComponent } from '../shared/colour-chip.component';
 import { IllustrationComponent } from '../shared/illustration.component';
 import { KindBadgeComponent } from '../shared/kind-badge.component';
@@ -24,6 +26,7 @@ import {
   updateFilters,
 } from './browse-query';
 import { PalettePickerComponent } from './palette-picker.component';
+import { MEASURES } from './browse-query';
 
 type Results =
   | { state: 'loading' }
@@ -61,12 +64,25 @@ type Results =
           <mat-select data-testid="kind-select" [value]="filters().kind ?? ''" (selectionChange)="set({ kind: $event.value || null })">
             <mat-option value="">{{ i18n.t('browse.anyKind') }}</mat-option>
             @for (k of kindOptions(); track k.kind) {
-              <mat-option [value]="k.kind" [attr.data-testid]="'kind-option-' + k.kind">
+              <mat-option [value]="k.kind" [disabled]="k.count === 0 && filters().kind !== k.kind" [attr.data-testid]="'kind-option-' + k.kind">
                 {{ k.name }} <span class="muted">({{ k.count }})</span>
               </mat-option>
             }
           </mat-select>
         </mat-form-field>
+        <div class="palette">
+          <span class="group-label" id="measure-label">{{ i18n.t('browse.measure') }}</span>
+          <mat-button-toggle-group
+            aria-labelledby="measure-label"
+            hideSingleSelectionIndicator
+            [value]="filters().measure"
+            (change)="set({ measure: $event.value })"
+          >
+            @for (m of measures; track m) {
+              <mat-button-toggle [value]="m" [attr.data-testid]="'measure-' + m">{{ i18n.t(m === 'subject' ? 'image.measureSubject' : 'image.measurePhoto') }}</mat-button-toggle>
+            }
+          </mat-button-toggle-group>
+        </div>
         <div class="palette">
           <span class="group-label" id="palette-label">{{ i18n.t('browse.palette') }}</span>
           <mat-button-toggle-group
@@ -96,7 +112,7 @@ type Results =
           <button mat-button type="button" data-testid="clear" (click)="clear()">{{ i18n.t('browse.clear') }}</button>
         }
         <span class="muted summary" aria-live="polite">
-          @if (facets(); as f) { {{ i18n.t('browse.total', { total: f.total }) }} }
+          @if (facets(); as f) { {{ active() ? i18n.t('browse.matching', { total: f.total }) : i18n.t('browse.total', { total: f.total }) }} }
           @if (results().state === 'ok') { · {{ i18n.t('browse.showingAll', { count: items().length }) }} }
         </span>
       </div>
@@ -131,9 +147,11 @@ type Results =
                 </a>
                 <div class="meta">
                   <vv-kind-badge [kind]="img.kind" [confidence]="img.confidence" [top]="img.top" [byPerson]="img.labelSource === 'person'" />
-                  <div class="chips">
-                    @if (img.rgbHex) { <vv-colour-chip palette="RGB" [hex]="img.rgbHex" /> }
-                    @if (img.rybHex) { <vv-colour-chip palette="RYB" [hex]="img.rybHex" /> }
+                  <div class="chips" [attr.data-measure]="filters().measure">
+                    @if (chipsOf(img); as c) {
+                      @if (c.rgb) { <vv-colour-chip palette="RGB" [hex]="c.rgb" /> }
+                      @if (c.ryb) { <vv-colour-chip palette="RYB" [hex]="c.ryb" /> }
+                    }
                   </div>
                 </div>
               </li>
@@ -182,6 +200,7 @@ export class BrowseComponent {
   private readonly api = inject(ApiService);
   private readonly route = inject(ActivatedRoute);
   private readonly router = inject(Router);
+  private readonly sequence = inject(ImageSequenceService);
 
   protected readonly counts = [1, 2, 3, 4, 5, 6, 7, 8, 9];
   protected readonly palettes = PALETTE_NAMES;
@@ -205,13 +224,24 @@ export class BrowseComponent {
     return LABELS.map((kind) => ({ kind, name: this.i18n.kind(kind), count: counts[kind] ?? 0 }));
   });
 
-  protected readonly paletteCounts = computed(() => this.facets()?.colours[this.filters().palette] ?? null);
+  protected readonly paletteCounts = computed(() => {
+    const f = this.facets();
+    if (!f) return null;
+    return (this.filters().measure === 'subject' ? f.subjectColours : f.colours)[this.filters().palette] ?? null;
+  });
+
+  protected readonly measures = MEASURES;
 
   constructor() {
-    this.api
-      .facets()
-      .pipe(takeUntilDestroyed())
-      .subscribe({ next: (f) => this.facets.set(f), error: () => this.facets.set(null) });
+    // Counts follow the filters: each kind's under the colour filter, each colour's under the kind.
+    this.route.queryParams
+      .pipe(
+        map(filtersFromQuery),
+        distinctUntilChanged((a, b) => a.kind === b.kind && a.palette === b.palette && a.colour === b.colour && a.measure === b.measure),
+        switchMap((f) => this.api.facets(f).pipe(catchError(() => of(null)))),
+        takeUntilDestroyed(),
+      )
+      .subscribe((f) => this.facets.set(f));
 
     combineLatest([this.route.queryParams.pipe(map(filtersFromQuery)), this.retry$.pipe(startWith(undefined))])
       .pipe(
@@ -224,7 +254,16 @@ export class BrowseComponent {
         ),
         takeUntilDestroyed(),
       )
-      .subscribe((r) => this.results.set(r));
+      .subscribe((r) => {
+        this.results.set(r);
+        if (r.state === 'ok') this.sequence.set('browse', r.items.map((i) => i.imageId), this.router.url);
+      });
+  }
+
+  /** The colour chips of the measure the filters use. */
+  protected chipsOf(img: CatalogImage): { rgb: string | null; ryb: string | null } {
+    if (this.filters().measure === 'subject') return { rgb: img.subjectColours?.rgbHex ?? null, ryb: img.subjectColours?.rybHex ?? null };
+    return { rgb: img.rgbHex, ryb: img.rybHex };
   }
 
   protected set(change: Partial<BrowseFilters> & { palette?: PaletteName }): void {
@@ -237,7 +276,7 @@ export class BrowseComponent {
   }
 
   protected clear(): void {
-    this.navigate({ ...DEFAULT_FILTERS, count: this.filters().count, palette: this.filters().palette });
+    this.navigate({ ...DEFAULT_FILTERS, count: this.filters().count, palette: this.filters().palette, measure: this.filters().measure });
   }
 
   private navigate(filters: BrowseFilters): void {

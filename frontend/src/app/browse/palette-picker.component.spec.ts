@@ -27,6 +27,9 @@ describe('PalettePickerComponent', () => {
     expect(swatch('#FF8000').textContent?.trim()).toBe('7');
     expect(swatch('#0000FF').textContent?.trim()).toBe('0');
     expect(swatch('#0000FF').classList).toContain('empty');
+    // A colour no image has under the other filters cannot be clicked into an empty page.
+    expect(swatch('#0000FF').disabled).toBe(true);
+    expect(swatch('#FF0000').disabled).toBe(false);
     expect(swatch('#FF0000').getAttribute('aria-label')).toBe('red (#FF0000): 42 images');
     const chip = swatch('#FF0000').querySelector('.chip') as HTMLElement;
     expect(chip.style.backgroundColor).toBe('rgb(255, 0, 0)');

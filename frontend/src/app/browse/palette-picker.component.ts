@@ -10,6 +10,8 @@ export interface Swatch {
   count: number;
   text: string;
   selected: boolean;
+  /** No image has this colour under the other filters (and it is not the selected one): nothing to click into. */
+  disabled: boolean;
 }
 
 @Component({
@@ -35,6 +37,7 @@ export interface Swatch {
           [attr.data-testid]="'swatch-' + s.hex.slice(1)"
           [class.selected]="s.selected"
           [class.empty]="s.count === 0"
+          [disabled]="s.disabled"
           [attr.aria-pressed]="s.selected"
           [attr.aria-label]="i18n.t('palette.swatch', { name: s.name, hex: s.hex, count: s.count })"
           [title]="s.name + ' ' + s.hex"
@@ -59,6 +62,8 @@ export interface Swatch {
     .swatch:focus-visible { outline: 3px solid var(--mat-sys-primary); outline-offset: 1px; }
     .swatch.selected { border-color: var(--mat-sys-primary); background: var(--mat-sys-secondary-container); }
     .swatch.empty .count { color: var(--mat-sys-on-surface-variant); }
+    .swatch:disabled { cursor: default; opacity: 0.38; }
+    .swatch:disabled:hover { background: transparent; }
     .chip {
       width: 32px; height: 32px; border-radius: 50%; display: grid; place-items: center; font-weight: 700;
       box-shadow: inset 0 0 0 1px rgb(0 0 0 / 25%);
@@ -73,13 +78,14 @@ export class PalettePickerComponent {
 
   readonly palette = input.required<PaletteName>();
   readonly selected = input<string | null>(null);
-  /** Images per dominant colour hex on this palette (from /api/catalog/facets). */
+  /** Images per dominant colour hex on this palette under the other filters (from /api/catalog/facets); null while unknown. */
   readonly counts = input<Record<string, number> | null>(null);
   readonly selectedChange = output<string | null>();
 
   readonly swatches = computed<Swatch[]>(() => {
     const palette = this.palette();
-    const counts = this.counts() ?? {};
+    const known = this.counts();
+    const counts = known ?? {};
     const selected = this.selected();
     return PALETTES[palette].map((hex) => ({
       hex,
@@ -87,6 +93,7 @@ export class PalettePickerComponent {
       count: counts[hex] ?? 0,
       text: contrastText(hex),
       selected: selected === hex,
+      disabled: known !== null && !counts[hex] && selected !== hex,
     }));
   });
 }

@@ -3,13 +3,41 @@ import { HttpClient, HttpErrorResponse, HttpHeaders, HttpParams, type HttpEvent 
 import { Injectable, inject } from '@angular/core';
 import { retry, throwError, timer, type Observable } from 'rxjs';
 import { problemOf } from './errors';
-import type { BrowseResponse, CorrectionRecorded, Facets, ImageDetail, ModelsResponse, PaletteName, UploadAccepted } from './api.types';
+import type { BrowseResponse, CatalogPage, CorrectionRecorded, Facets, ImageDetail, ModelsResponse, PaletteName, UploadAccepted } from './api.types';
 
 export interface BrowseParams {
   count: number;
   kind?: string | null;
   palette?: PaletteName | null;
   colour?: string | null;
+  /** Which colour palette and colour filter: the whole photo (the API's default) or the vegetable's pixels. */
+  measure?: 'photo' | 'subject' | null;
+}
+
+/** Filters of the catalog listing and facets (GET /api/catalog/images, /api/catalog/facets). */
+export interface CatalogFilterParams {
+  kind?: string | null;
+  palette?: PaletteName | null;
+  colour?: string | null;
+  measure?: 'photo' | 'subject' | null;
+  review?: boolean;
+}
+
+export interface ListParams extends CatalogFilterParams {
+  limit?: number;
+  sort?: 'newest' | 'oldest' | 'confidence_asc' | 'confidence_desc';
+  cursor?: string | null;
+}
+
+/** Query parameters of the filters; palette and measure go with a colour only (alone, a palette would keep just the images that have colours). */
+function filterParams(f: CatalogFilterParams, p = new HttpParams()): HttpParams {
+  if (f.kind) p = p.set('kind', f.kind);
+  if (f.colour && f.palette) {
+    p = p.set('palette', f.palette).set('colour', f.colour);
+    if (f.measure) p = p.set('measure', f.measure);
+  }
+  if (f.review) p = p.set('review', 'true');
+  return p;
 }
 
 @Injectable({ providedIn: 'root' })
@@ -19,12 +47,25 @@ export class ApiService {
   browse(params: BrowseParams): Observable<BrowseResponse> {
     let p = new HttpParams().set('count', params.count);
     if (params.kind) p = p.set('kind', params.kind);
-    if (params.colour && params.palette) p = p.set('palette', params.palette).set('colour', params.colour);
+    if (params.colour && params.palette) {
+      p = p.set('palette', params.palette).set('colour', params.colour);
+      if (params.measure) p = p.set('measure', params.measure);
+    }
     return this.http.get<BrowseResponse>('/api/images', { params: p });
   }
 
-  facets(): Observable<Facets> {
-    return this.http.get<Facets>('/api/catalog/facets');
+  /** Counts per kind and colour, each under the other filters (none: the whole catalog). */
+  facets(filters: CatalogFilterParams = {}): Observable<Facets> {
+    return this.http.get<Facets>('/api/catalog/facets', { params: filterParams(filters) });
+  }
+
+  /** One page of the catalog listing, in a stable order (pass the previous page's nextCursor for the next). */
+  list(params: ListParams): Observable<CatalogPage> {
+    let p = filterParams(params);
+    if (params.limit) p = p.set('limit', params.limit);
+    if (params.sort) p = p.set('sort', params.sort);
+    if (params.cursor) p = p.set('cursor', params.cursor);
+    return this.http.get<CatalogPage>('/api/catalog/images', { params: p });
   }
 
   image(id: string): Observable<ImageDetail> {

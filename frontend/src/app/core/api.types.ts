@@ -47,6 +47,16 @@ export interface BrowseResponse {
   items: CatalogImage[];
 }
 
+/** Answer of GET /api/catalog/images: one page of the listing. */
+export interface CatalogPage {
+  items: CatalogImage[];
+  /** Opaque; null on the last page. */
+  nextCursor: string | null;
+  /** Images matching the filters now. */
+  total: number;
+  links: { self: string; next: string | null };
+}
+
 export interface UploadAccepted {
   imageId: string;
   sha256: string;

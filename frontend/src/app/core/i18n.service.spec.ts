@@ -33,7 +33,8 @@ describe('I18nService', () => {
     i18n.setLang('ru');
     TestBed.tick();
     expect(i18n.t('nav.browse')).toBe('Каталог');
-    expect(i18n.t('browse.total', { total: 5 })).toBe('Изображений в каталоге: 5');
+    expect(i18n.t('browse.total', { total: 5 })).toBe('5 изображений в каталоге');
+    expect(i18n.t('browse.total', { total: 21 })).toBe('21 изображение в каталоге');
     expect(localStorage.getItem(LANG_STORAGE_KEY)).toBe('ru');
     expect(document.documentElement.lang).toBe('ru');
 

@@ -5,13 +5,14 @@ import { ChangeDetectionStrategy, Component, ElementRef, computed, effect, injec
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
-import { Router, RouterLink } from '@angular/router';
+import { Router, RouterLink, type UrlTree } from '@angular/router';
 import { EMPTY, Subject, catchError, concatMap, map, merge, of, startWith, switchMap } from 'rxjs';
 import { ApiService } from '../core/api.service';
 import type { ImageDetail, PaletteName } from '../core/api.types';
 import { NOT_A_VEGETABLE } from '../core/catalog';
 import { errorMessage } from '../core/errors';
 import { I18nService } from '../core/i18n.service';
+import { ImageSequenceService } from '../core/image-sequence.service';
 import { LiveEventsService } from '../core/live-events.service';
 import { ColourChipComponent } from '../shared/colour-chip.component';
 import { KindBadgeComponent } from '../shared/kind-badge.component';
@@ -26,7 +27,23 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [NgTemplateOutlet, RouterLink, MatButtonModule, MatProgressBarModule, KindBadgeComponent, ColourChipComponent, ShareBarComponent, EditPanelComponent],
   template: `
-    <a mat-button routerLink="/browse">← {{ i18n.t('image.back') }}</a>
+    <nav class="pager" [attr.aria-label]="i18n.t('image.position', { position: neighbours()?.position ?? 1, total: neighbours()?.total ?? 1 })">
+      @if (neighbours(); as n) {
+        <a mat-button [routerLink]="backLink(n.backUrl)" data-testid="back-link">
+          ← {{ i18n.t(n.origin === 'review' ? 'image.backToReview' : 'image.back') }}
+        </a>
+        <span class="spacer"></span>
+        <a mat-stroked-button data-testid="previous-image" [routerLink]="['/images', n.previous]" [class.hidden]="!n.previous" [attr.aria-disabled]="!n.previous" [attr.tabindex]="n.previous ? null : -1">
+          ‹ {{ i18n.t('image.previous') }}
+        </a>
+        <span class="muted position" data-testid="image-position">{{ i18n.t('image.position', { position: n.position, total: n.total }) }}</span>
+        <a mat-stroked-button data-testid="next-image" [routerLink]="['/images', n.next]" [class.hidden]="!n.next" [attr.aria-disabled]="!n.next" [attr.tabindex]="n.next ? null : -1">
+          {{ i18n.t('image.next') }} ›
+        </a>
+      } @else {
+        <a mat-button routerLink="/browse" data-testid="back-link">← {{ i18n.t('image.back') }}</a>
+      }
+    </nav>
     @switch (view().state) {
       @case ('loading') {
         <mat-progress-bar mode="indeterminate" [attr.aria-label]="i18n.t('common.loading')" />
@@ -130,7 +147,7 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
                   <p class="muted">{{ i18n.t('image.processing') }}</p>
                 }
               </section>
-              <vv-edit-panel [image]="img" (corrected)="reload$.next()" (deleted)="router.navigate(['/browse'])" />
+              <vv-edit-panel [image]="img" (corrected)="onCorrected(img.imageId)" (deleted)="onDeleted(img.imageId)" />
               <section class="panel" [attr.aria-label]="i18n.t('image.history')">
                 <h2>{{ i18n.t('image.history') }}</h2>
                 <ol class="timeline" data-testid="timeline">
@@ -151,7 +168,12 @@ type State = { state: 'loading' } | { state: 'ok'; image: ImageDetail } | { stat
       }
     }
   `,
+  host: { '(document:keydown)': 'onKey($event)' },
   styles: `
+    .pager { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-bottom: 8px; }
+    .pager .spacer { flex: 1 1 auto; }
+    .pager .hidden { visibility: hidden; }
+    .position { font: var(--mat-sys-label-large); }
     .layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 24px; align-items: start; }
     .photo { margin: 0; }
     .zoom { display: block; width: 100%; padding: 0; border: 0; background: none; cursor: zoom-in; }
@@ -194,6 +216,7 @@ export class ImagePageComponent {
   protected readonly i18n = inject(I18nService);
   private readonly api = inject(ApiService);
   private readonly live = inject(LiveEventsService);
+  private readonly sequence = inject(ImageSequenceService);
   protected readonly router = inject(Router);
 
   /** Route parameter :id (component input binding). */
@@ -217,6 +240,11 @@ export class ImagePageComponent {
     const v = this.view();
     return v.state === 'error' ? errorMessage(v.error, this.i18n) : '';
   });
+  /** Previous / next in the list the image was opened from (browse grid, review queue). */
+  protected readonly neighbours = computed(() => {
+    this.sequence.sequence();
+    return this.sequence.neighbours(this.id());
+  });
 
   constructor() {
     // Focus moves into the lightbox when it opens (so Escape closes it); closing it resets the zoom.
@@ -236,6 +264,43 @@ export class ImagePageComponent {
         takeUntilDestroyed(),
       )
       .subscribe((state) => this.view.set(state));
+  }
+
+  /** The list's URL (with its filters) as a router link. */
+  protected backLink(url: string): UrlTree {
+    return this.router.parseUrl(url);
+  }
+
+  /** A corrected image leaves the review queue: go on to the next one there; elsewhere show the new label. */
+  protected onCorrected(id: string): void {
+    const n = this.sequence.neighbours(id);
+    if (n?.origin === 'review') {
+      this.sequence.remove(id);
+      void (n.next ? this.router.navigate(['/images', n.next]) : this.router.navigateByUrl(n.backUrl));
+      return;
+    }
+    this.reload$.next();
+  }
+
+  /** After a deletion: the next image of the list, else back to the list. */
+  protected onDeleted(id: string): void {
+    const n = this.sequence.neighbours(id);
+    this.sequence.remove(id);
+    if (n?.next) void this.router.navigate(['/images', n.next]);
+    else void this.router.navigateByUrl(n?.backUrl ?? '/browse');
+  }
+
+  /** ← and → step through the list (not while typing, nor in the lightbox). */
+  protected onKey(event: KeyboardEvent): void {
+    if (this.lightbox() || event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target as HTMLElement | null;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.closest('mat-select, [role="listbox"]'))) return;
+    const n = this.neighbours();
+    const to = event.key === 'ArrowLeft' ? n?.previous : event.key === 'ArrowRight' ? n?.next : null;
+    if (to) {
+      event.preventDefault();
+      void this.router.navigate(['/images', to]);
+    }
   }
 
   /** Fetches the image; while it is still processing, refetches on each of its live events. */

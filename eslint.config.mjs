@@ -14,7 +14,7 @@ export default [
       //   contracts     generated event schemas (libs/contracts)
       //   domain        rules and value objects (libs/domain)
       //   port          a port with its adapters and factory (event-store, bus, storage, read-model,
-      //                 checkpoint-store): code above uses the port type and the factory only
+      //                 checkpoint-store, key-store): code above uses the port type and the factory only
       //   adapter       engines without a port of their own (imaging: sharp, classifier: onnxruntime,
       //                 colour: pixel maths), called directly by the application
       //   config        configuration schema (libs/config)

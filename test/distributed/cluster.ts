@@ -134,6 +134,7 @@ export class Cluster {
   readonly eventSchema: string;
   readonly readSchema: string;
   readonly checkpointSchema: string;
+  readonly keySchema: string;
   readonly topic: string;
   readonly bucket: string;
   readonly env: NodeJS.ProcessEnv;
@@ -148,6 +149,7 @@ export class Cluster {
     this.eventSchema = `vvd_${this.id}_events`;
     this.readSchema = `vvd_${this.id}_read`;
     this.checkpointSchema = `vvd_${this.id}_checkpoints`;
+    this.keySchema = `vvd_${this.id}_keys`;
     this.topic = `vvd.${this.id}.events`;
     this.bucket = `vvd-${this.id}`;
     const modelDir = fs.existsSync(path.join(REPO, 'libs/classifier/models/DEFAULT'))
@@ -163,6 +165,7 @@ export class Cluster {
       VEGVISION_EVENT_STORE_SCHEMA: this.eventSchema,
       VEGVISION_READ_MODEL_SCHEMA: this.readSchema,
       VEGVISION_CHECKPOINT_STORE_SCHEMA: this.checkpointSchema,
+      VEGVISION_KEY_STORE_SCHEMA: this.keySchema,
       VEGVISION_TOPIC: this.topic,
       VEGVISION_S3_BUCKET: this.bucket,
       VEGVISION_KAFKA_CLIENT_ID: `vvd-${this.id}`,
@@ -186,7 +189,7 @@ export class Cluster {
     const ids = new Set<string>();
     const probe = new Cluster();
     try {
-      for (const r of await probe.sql<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname ~ '^vvd_[0-9a-z]+_(events|read|checkpoints)$'`)) {
+      for (const r of await probe.sql<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname ~ '^vvd_[0-9a-z]+_(events|read|checkpoints|keys)$'`)) {
         ids.add(r.nspname.split('_')[1]);
       }
       const kafka = new Kafka({ clientId: 'vvd-cleanup', brokers: (process.env['VEGVISION_KAFKA_BROKERS'] ?? '').split(','), logLevel: logLevel.NOTHING });
@@ -403,7 +406,7 @@ export class Cluster {
     };
     await attempt('drop schemas', () =>
       this.pool.query(
-        `DROP SCHEMA IF EXISTS "${this.eventSchema}" CASCADE; DROP SCHEMA IF EXISTS "${this.readSchema}" CASCADE; DROP SCHEMA IF EXISTS "${this.checkpointSchema}" CASCADE`,
+        `DROP SCHEMA IF EXISTS "${this.eventSchema}" CASCADE; DROP SCHEMA IF EXISTS "${this.readSchema}" CASCADE; DROP SCHEMA IF EXISTS "${this.checkpointSchema}" CASCADE; DROP SCHEMA IF EXISTS "${this.keySchema}" CASCADE`,
       ),
     );
     await attempt('delete topics and groups', async () => {

@@ -3,8 +3,9 @@
 // through the api service is projected by the projector service and survives a relabel run
 // concurrently with more corrections (CLI); the relabel report counts it as ground truth. A
 // deletion removes the original from S3 (its presigned link stops working) and the image from
-// the read model; a rebuild (CLI) and a relabel keep it out; the same bytes uploaded again are
-// a new upload.
+// the read model and destroys the image's data key in PostgreSQL, so the file name the event log
+// holds sealed can never be read again; a rebuild (CLI) and a relabel keep it out; the same bytes
+// uploaded again are a new upload.
 import { defaultModelDir } from '@vegvision/classifier';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -125,6 +126,14 @@ describeStack('corrections and deletion, distributed on the real stack', () => {
       return v?.status === 'ready' ? v : null;
     });
     expect((await fetch(ready.url)).status).toBe(200);
+    expect(ready.originalName).toBe('mine.png');
+    // The event log holds the name only sealed; its key lives in the key store's schema.
+    const plainInLog = async () =>
+      (await cluster.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${cluster.eventSchema}".events WHERE data::text LIKE '%mine.png%'`))[0].n;
+    const keyRows = async () =>
+      (await cluster.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${cluster.keySchema}".data_keys WHERE id = $1`, [ready.imageId]))[0].n;
+    expect(await plainInLog()).toBe(0);
+    expect(await keyRows()).toBe(1);
     const res = await fetch(`${cluster.api}/api/images/${ready.imageId}`, { method: 'DELETE', headers: { authorization: `Bearer ${BO}` } });
     expect(res.status).toBe(204);
     expect([403, 404]).toContain((await fetch(ready.url)).status); // the presigned link of the gone object
@@ -133,6 +142,8 @@ describeStack('corrections and deletion, distributed on the real stack', () => {
     expect((await json(await fetch(`${cluster.api}/api/catalog/facets`))).total).toBe(10);
     const [tombstone] = await cluster.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${cluster.readSchema}".deleted_images WHERE image_id = $1`, [ready.imageId]);
     expect(tombstone.n).toBe(1);
+    expect(await keyRows()).toBe(0);
+    expect(await plainInLog()).toBe(0);
 
     expect(await cli('projections', 'rebuild', 'catalog')).toBeTruthy();
     expect(await image(ready.imageId)).toBeNull();
@@ -146,7 +157,7 @@ describeStack('corrections and deletion, distributed on the real stack', () => {
       const v = await image(ready.imageId);
       return v?.status === 'ready' ? v : null;
     });
-    expect(back).toMatchObject({ uploadCount: 1, labelSource: 'model', corrections: [] });
+    expect(back).toMatchObject({ originalName: 'mine.png', uploadCount: 1, labelSource: 'model', corrections: [] });
     expect((await fetch(back.url)).status).toBe(200);
     expect(cluster.service('api').output.join('\n')).not.toContain('request failed');
   });

@@ -81,11 +81,13 @@ export async function snapshot(h: Embedded): Promise<StateSnapshot> {
   // What the ports own inside the data dir (compared above); anything else must not change.
   const rel = (p: string) => path.relative(h.dataDir, p).split(path.sep).join('/');
   const cp = h.config.checkpointStore;
+  const keys = h.config.keyStore;
   const owned = [
     rel(objectsDir),
     rel(eventsFile),
     ...(h.config.readModel.kind === 'sqlite' ? [rel(h.config.readModel.path)] : []),
     ...(cp.kind === 'file' ? [rel(cp.dir)] : cp.kind === 'sqlite' ? [rel(cp.path)] : []),
+    ...(keys.kind === 'file' ? [rel(keys.dir)] : keys.kind === 'sqlite' ? [rel(keys.path)] : []),
   ];
   // The file event store is a folder holding events.jsonl (and its LOCK).
   const logFile = fs.existsSync(eventsFile) && fs.statSync(eventsFile).isDirectory() ? path.join(eventsFile, 'events.jsonl') : eventsFile;

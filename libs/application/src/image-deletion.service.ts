@@ -6,14 +6,20 @@
 // an upload of the same bytes was recorded meanwhile (a new life of the image refers to it);
 // against an upload in another process, IngestService re-puts an original it finds missing
 // after recording its upload, so the last word on a referenced original is a put.
+// Right after ImageDeleted is recorded the image's data key is destroyed (FileNameVault.shred):
+// the file names its ImageUploaded events carry sealed can never be read again (crypto-shredding;
+// the log itself is append-only). A DELETE retried after a failure there (the image answers 404
+// by then) destroys it still. An upload of the same bytes racing the deletion may be sealed under
+// the key being destroyed: its name then reads as null, never the other way round.
 // A deletion reads as done: the call returns once the catalog read model no longer holds the
 // image (a GET right after the DELETE answers 404), or after CATALOG_CATCH_UP_MS when the
 // projector lags behind (the deletion is recorded either way; the row leaves when it catches up).
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { newId } from '@vegvision/domain';
+import { ImageNotFoundError, newId } from '@vegvision/domain';
 import type { ReadModel } from '@vegvision/read-model';
 import { originalKey, type ObjectStorage } from '@vegvision/storage';
+import { FileNameVault } from './file-name-vault';
 import { DeleteImageCommand, ImageCommands, type CommandResult } from './image-commands';
 import type { Logger } from './logger';
 import { OriginalLocks } from './original-locks';
@@ -43,12 +49,21 @@ export class ImageDeletionService {
     private readonly commands: ImageCommands,
     private readonly locks: OriginalLocks,
     private readonly sweeper: OrphanSweeper,
+    private readonly vault: FileNameVault,
   ) {}
 
   /** @throws ImageNotFoundError when the image does not exist (or is deleted already). */
   async delete(imageId: string, by: string, correlationId: string = newId()): Promise<DeletionResult> {
     const before = await this.commands.load(imageId);
-    const result: CommandResult = await this.commandBus.execute(new DeleteImageCommand(imageId, { by }, { correlationId }));
+    let result: CommandResult;
+    try {
+      result = await this.commandBus.execute(new DeleteImageCommand(imageId, { by }, { correlationId }));
+    } catch (error) {
+      // Deleted already: a retry of a deletion whose key destruction failed finishes it.
+      if (error instanceof ImageNotFoundError && !before.exists && before.incarnation > 0) await this.vault.shred(imageId);
+      throw error;
+    }
+    await this.vault.shred(imageId);
     const keys = new Set(before.objectKeys);
     if (before.sha256) keys.add(originalKey(before.sha256));
     const removedObjects: string[] = [];

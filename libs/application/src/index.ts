@@ -9,6 +9,7 @@ export * from './image-deletion.service';
 export * from './original-locks';
 export * from './orphan-sweeper';
 export * from './file-name';
+export * from './file-name-vault';
 export * from './catalog-import.service';
 export * from './catalog.service';
 export * from './rebuild.service';

@@ -12,6 +12,7 @@ import { decodeImage, sha256 as sha256Of } from '@vegvision/imaging';
 import { originalKey, type ObjectStorage } from '@vegvision/storage';
 import type { VegvisionConfig } from '@vegvision/config';
 import { sanitiseFileName } from './file-name';
+import { FileNameVault } from './file-name-vault';
 import { ImageCommands, UploadImageCommand, type CommandResult } from './image-commands';
 import { OriginalLocks } from './original-locks';
 import { OrphanSweeper } from './orphan-sweeper';
@@ -51,6 +52,7 @@ export class IngestService {
     private readonly locks: OriginalLocks,
     private readonly sweeper: OrphanSweeper,
     private readonly commands: ImageCommands,
+    private readonly vault: FileNameVault,
   ) {}
 
   async ingest(req: IngestRequest): Promise<IngestResult> {
@@ -63,6 +65,8 @@ export class IngestService {
     const key = originalKey(sha256);
     const correlationId = req.correlationId ?? newId();
     const original = { body: req.bytes, contentType: decoded.contentType };
+    // The name is recorded sealed with the image's data key only (crypto-shredding, FileNameVault).
+    const sealedOriginalName = await this.vault.seal(imageId, sanitiseFileName(req.originalName));
 
     // One ingest of these bytes at a time in this process (see OriginalLocks): concurrent
     // identical uploads queue here, each recording its own ImageUploaded.
@@ -84,7 +88,7 @@ export class IngestService {
               source: req.source,
               datasetSplit: req.datasetSplit,
               groundTruthKind: req.groundTruthKind,
-              originalName: sanitiseFileName(req.originalName),
+              sealedOriginalName,
               eventId: req.eventId,
             },
             { correlationId },

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { decodeEvent } from '@vegvision/contracts';
 import type { EventStore } from '@vegvision/event-store';
 import { CATALOG_PROJECTION, type ReadModel } from '@vegvision/read-model';
+import { FileNameVault } from './file-name-vault';
 import { EVENT_STORE, READ_MODEL } from './tokens';
 
 export const PROJECTIONS = [CATALOG_PROJECTION] as const;
@@ -25,6 +26,7 @@ export class RebuildService {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL) private readonly readModel: ReadModel,
+    private readonly vault: FileNameVault,
   ) {}
 
   async rebuild(projection: string, onProgress?: (p: RebuildProgress) => void): Promise<RebuildProgress> {
@@ -33,7 +35,7 @@ export class RebuildService {
     await this.readModel.reset(projection);
     let done = 0;
     for await (const stored of this.store.readAll({ from: 'start' })) {
-      await this.readModel.project(projection, decodeEvent(stored), stored.position);
+      await this.readModel.project(projection, await this.vault.openForReadModel(decodeEvent(stored)), stored.position);
       done++;
       if (onProgress && done % 100 === 0) onProgress({ projection, done, total });
     }

@@ -6,3 +6,4 @@ export const OBJECT_STORAGE = Symbol('OBJECT_STORAGE');
 export const READ_MODEL = Symbol('READ_MODEL');
 export const CHECKPOINT_STORE = Symbol('CHECKPOINT_STORE');
 export const LOGGER = Symbol('LOGGER');
+export const KEY_STORE = Symbol('KEY_STORE');

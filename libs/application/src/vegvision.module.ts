@@ -6,6 +6,7 @@ import type { VegvisionConfig } from '@vegvision/config';
 import { createBus, type MessageBus } from '@vegvision/bus';
 import { createCheckpointStore, type CheckpointStore } from '@vegvision/checkpoint-store';
 import { createEventStore, type EventStore } from '@vegvision/event-store';
+import { createKeyStore, type KeyStore } from '@vegvision/key-store';
 import { createReadModel, type ReadModel } from '@vegvision/read-model';
 import { createStorage, type ObjectStorage } from '@vegvision/storage';
 import { CatalogService } from './catalog.service';
@@ -14,6 +15,7 @@ import { COMMAND_HANDLERS, ImageCommands } from './image-commands';
 import { ImageDeletionService } from './image-deletion.service';
 import { IngestService } from './ingest.service';
 import { CatalogImportService } from './catalog-import.service';
+import { FileNameVault } from './file-name-vault';
 import { createLogger, type Logger } from './logger';
 import { OriginalLocks } from './original-locks';
 import { OrphanSweeper } from './orphan-sweeper';
@@ -22,7 +24,7 @@ import { RebuildService } from './rebuild.service';
 import { RelabelService } from './relabel.service';
 import { RelayCheckpoint } from './relay-checkpoint';
 import { TrainingSetExportService } from './training-set-export.service';
-import { CHECKPOINT_STORE, CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
+import { CHECKPOINT_STORE, CONFIG, EVENT_STORE, KEY_STORE, LOGGER, MESSAGE_BUS, OBJECT_STORAGE, READ_MODEL } from './tokens';
 import {
   ClassifierWorker,
   ColourWorker,
@@ -42,6 +44,7 @@ class PortsLifecycle implements OnApplicationShutdown {
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
     @Inject(READ_MODEL) private readonly readModel: ReadModel,
     @Inject(CHECKPOINT_STORE) private readonly checkpoints: CheckpointStore,
+    @Inject(KEY_STORE) private readonly keys: KeyStore,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -50,6 +53,7 @@ class PortsLifecycle implements OnApplicationShutdown {
     await this.store.close().catch(() => undefined);
     await this.readModel.close().catch(() => undefined);
     await this.checkpoints.close().catch(() => undefined);
+    await this.keys.close().catch(() => undefined);
     await this.storage.close().catch(() => undefined);
   }
 }
@@ -86,6 +90,8 @@ export class VegvisionModule {
           },
         },
         { provide: CHECKPOINT_STORE, useFactory: () => createCheckpointStore(config.checkpointStore) },
+        { provide: KEY_STORE, useFactory: () => createKeyStore(config.keyStore) },
+        FileNameVault,
         PortsLifecycle,
         Metrics,
         ImageCommands,
@@ -119,6 +125,8 @@ export class VegvisionModule {
         OBJECT_STORAGE,
         READ_MODEL,
         CHECKPOINT_STORE,
+        KEY_STORE,
+        FileNameVault,
         Metrics,
         ImageCommands,
         IngestService,

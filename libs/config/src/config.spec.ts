@@ -16,6 +16,7 @@ describe('configuration', () => {
     expect(c.bus).toEqual({ kind: 'in-process' });
     expect(c.readModel).toEqual({ kind: 'sqlite', path: path.join(dir, 'read-model.sqlite') });
     expect(c.checkpointStore).toEqual({ kind: 'file', dir: path.join(dir, 'checkpoints') });
+    expect(c.keyStore).toEqual({ kind: 'file', dir: path.join(dir, 'keys') });
     expect(c.storage.kind).toBe('local');
     const again = loadConfig({}, { VEGVISION_DATA_DIR: dir });
     expect(again.storage).toEqual(c.storage);
@@ -40,6 +41,7 @@ describe('configuration', () => {
     expect(c.storage.kind).toBe('s3');
     expect(c.readModel.kind).toBe('postgres');
     expect(c.checkpointStore).toEqual({ kind: 'postgres', url: 'postgres://u:p@127.0.0.1:5432/db', schema: 'vegvision_checkpoints' });
+    expect(c.keyStore).toEqual({ kind: 'postgres', url: 'postgres://u:p@127.0.0.1:5432/db', schema: 'vegvision_keys' });
     expect(c.roles).toEqual(['classifier']);
   });
 
@@ -50,6 +52,18 @@ describe('configuration', () => {
     expect(p.checkpointStore).toEqual({ kind: 'postgres', url: 'postgres://h/db', schema: 'cp' });
     expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_CHECKPOINT_STORE: 'postgres' })).toThrow(/databaseUrl is required when checkpointStore=postgres/);
     expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_CHECKPOINT_STORE: 'redis' })).toThrow(ConfigError);
+  });
+
+  it('selects the key store on its own (directory, sqlite file, schema)', () => {
+    const f = loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_KEY_STORE_PATH: path.join(dir, 'elsewhere') });
+    expect(f.keyStore).toEqual({ kind: 'file', dir: path.join(dir, 'elsewhere') });
+    const c = loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_KEY_STORE: 'sqlite' });
+    expect(c.keyStore).toEqual({ kind: 'sqlite', path: path.join(dir, 'keys.sqlite') });
+    const p = loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_KEY_STORE: 'postgres', VEGVISION_DATABASE_URL: 'postgres://h/db', VEGVISION_KEY_STORE_SCHEMA: 'k' });
+    expect(p.keyStore).toEqual({ kind: 'postgres', url: 'postgres://h/db', schema: 'k' });
+    expect(p.checkpointStore.kind).toBe('file'); // each store is chosen on its own
+    expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_KEY_STORE: 'postgres' })).toThrow(/databaseUrl is required when keyStore=postgres/);
+    expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_KEY_STORE: 'vault' })).toThrow(ConfigError);
   });
 
   it('explains what is wrong', () => {

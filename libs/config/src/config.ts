@@ -68,6 +68,9 @@ const schema = z
     checkpointStore: z.enum(['file', 'sqlite', 'postgres']).optional(),
     checkpointStorePath: z.string().optional(),
     checkpointStoreSchema: z.string().default('vegvision_checkpoints'),
+    keyStore: z.enum(['file', 'sqlite', 'postgres']).optional(),
+    keyStorePath: z.string().optional(),
+    keyStoreSchema: z.string().default('vegvision_keys'),
     modelDir: z.string().optional(),
     modelsDir: z.string().optional(),
     inferenceThreads: intFrom(0),
@@ -161,6 +164,11 @@ export interface VegvisionConfig {
   readModel: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
   /** Where the relay keeps its position in the event log (file: a directory; sqlite: a database file). */
   checkpointStore: { kind: 'file'; dir: string } | { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
+  /**
+   * Where the per-image data keys live that seal the client's file name in the event log
+   * (crypto-shredding: a deletion destroys the key). file: a directory; sqlite: a database file.
+   */
+  keyStore: { kind: 'file'; dir: string } | { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
   /** modelDir: the active model (default: the models dir's DEFAULT); modelsDir: every known version. */
   classifier: { modelDir?: string; modelsDir?: string; threads: number };
   limits: {
@@ -309,6 +317,14 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
         ? { kind: 'sqlite', path: path.resolve(c.checkpointStorePath ?? path.join(dataDir, 'checkpoints.sqlite')) }
         : { kind: 'postgres', url: required(c.databaseUrl, 'databaseUrl', why('checkpointStore=postgres')), schema: c.checkpointStoreSchema };
 
+  const keyKind = c.keyStore ?? (distributed ? 'postgres' : 'file');
+  const keyStore: VegvisionConfig['keyStore'] =
+    keyKind === 'file'
+      ? { kind: 'file', dir: path.resolve(c.keyStorePath ?? path.join(dataDir, 'keys')) }
+      : keyKind === 'sqlite'
+        ? { kind: 'sqlite', path: path.resolve(c.keyStorePath ?? path.join(dataDir, 'keys.sqlite')) }
+        : { kind: 'postgres', url: required(c.databaseUrl, 'databaseUrl', why('keyStore=postgres')), schema: c.keyStoreSchema };
+
   if (distributed && (eventStore.kind === 'file' || bus.kind === 'in-process' || readModel.kind === 'sqlite')) {
     throw new ConfigError(
       'distributed mode needs shared infrastructure: eventStore postgres|kurrentdb, bus kafka, readModel postgres',
@@ -332,6 +348,7 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
     storage,
     readModel,
     checkpointStore,
+    keyStore,
     classifier: {
       modelDir: c.modelDir ? path.resolve(c.modelDir) : undefined,
       modelsDir: c.modelsDir ? path.resolve(c.modelsDir) : undefined,

@@ -185,7 +185,10 @@ export interface UploadImage {
   source: 'upload' | 'catalog';
   datasetSplit?: string;
   groundTruthKind?: string;
+  /** The client's file name in plain text: only for events recorded before crypto-shredding (tests, tools). */
   originalName?: string;
+  /** The client's file name sealed with the image's data key (the application's FileNameVault). */
+  sealedOriginalName?: string;
   /** Defaults to a new UUID; imports pass a deterministic id so re-imports add nothing. */
   eventId?: string;
 }
@@ -234,6 +237,7 @@ export function decideUpload(state: ImageState, cmd: UploadImage, ctx: CommandCo
         datasetSplit: cmd.datasetSplit ?? '',
         groundTruthKind: cmd.groundTruthKind ?? '',
         originalName: cmd.originalName ?? '',
+        sealedOriginalName: cmd.sealedOriginalName ?? '',
         uploadedAt: at,
       }),
     },

@@ -2,13 +2,15 @@
 // image's history and the catalog show it over the model's, a relabel (run concurrently with
 // more corrections of one image) leaves it shown and its diff report counts it as ground truth;
 // a deleted image leaves object storage and the catalog, its link stops working, a rebuild and
-// a relabel keep it out, and the same bytes uploaded again are a new upload. Bad input gets 4xx
-// problem+json.
+// a relabel keep it out, the event log holds its file name only sealed under a key the deletion
+// destroyed (crypto-shredding), and the same bytes uploaded again are a new upload. Bad input gets
+// 4xx problem+json.
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { OBJECT_STORAGE, READ_MODEL, RebuildService, RelabelService, relabelReport, EVENT_STORE } from '@vegvision/application';
+import { KEY_STORE, OBJECT_STORAGE, READ_MODEL, RebuildService, RelabelService, relabelReport, EVENT_STORE } from '@vegvision/application';
 import { defaultModelDir } from '@vegvision/classifier';
 import { loadConfig, type VegvisionConfig } from '@vegvision/config';
 import type { EventStore } from '@vegvision/event-store';
+import type { KeyStore } from '@vegvision/key-store';
 import { createHttpApp, listen } from '@vegvision/http-api';
 import { CATALOG_PROJECTION, type ReadModel } from '@vegvision/read-model';
 import type { ObjectStorage } from '@vegvision/storage';
@@ -164,6 +166,20 @@ describe('corrections and deletion (embedded)', () => {
       .toBuffer();
     const accepted = await upload(photo, 'my broccoli.png');
     const image = await ready(accepted.imageId);
+    // The catalog shows the name; the event log holds it only sealed (under the image's data key).
+    expect(image.originalName).toBe('my broccoli.png');
+    if (config.eventStore.kind !== 'file') throw new Error('this spec reads the embedded file event store');
+    const eventLog = path.join(config.eventStore.path, 'events.jsonl');
+    const logText = () => fs.readFileSync(eventLog, 'utf8');
+    const sealedNames = (imageId: string) =>
+      logText()
+        .split('\n')
+        .filter((line) => line.includes(imageId) && line.includes('ImageUploaded'))
+        .map((line) => /"sealedOriginalName":"([^"]+)"/.exec(line)?.[1]);
+    expect(logText()).not.toContain('my broccoli');
+    expect(sealedNames(image.imageId)).toEqual([expect.stringMatching(/^v1:[A-Za-z0-9+/=]+$/)]);
+    const keys = app.get<KeyStore>(KEY_STORE, { strict: false });
+    expect(await keys.get(image.imageId)).toBeDefined();
     expect(await correct(image.imageId, { kind: 'Cabbage' }).then((r) => r.status)).toBe(201);
     const link = image.url.startsWith('http') ? image.url : `${url}${image.url}`;
     expect((await fetch(link)).status).toBe(200);
@@ -181,12 +197,24 @@ describe('corrections and deletion (embedded)', () => {
     // A deleted image cannot be corrected or deleted again.
     expect((await correct(image.imageId, { kind: 'Bean' })).status).toBe(404);
     expect((await fetch(`${url}/api/images/${image.imageId}`, { method: 'DELETE', headers: auth(ANA) })).status).toBe(404);
+    // Crypto-shredding: the log keeps the sealed name, and nothing can open it any more.
+    expect(await keys.get(image.imageId)).toBeUndefined();
+    expect(logText()).not.toContain('my broccoli');
+    expect(sealedNames(image.imageId)).toHaveLength(1);
+    if (config.keyStore.kind === 'file') {
+      const keyFiles = fs.readdirSync(config.keyStore.dir);
+      expect(keyFiles.length).toBeGreaterThan(0); // the other images' keys
+      expect(keyFiles.filter((f) => !f.endsWith('.key'))).toEqual([]);
+    }
 
     // A rebuild and a relabel keep it out.
     const before = await readModel.dump(CATALOG_PROJECTION);
     await app.get(RebuildService, { strict: false }).rebuild(CATALOG_PROJECTION);
     expect(await readModel.dump(CATALOG_PROJECTION)).toEqual(before);
     expect(await readModel.getImage(image.imageId)).toBeNull();
+    // The rebuild opened the names of the images still there (imported: their file names).
+    const { items: rebuilt } = await json(await fetch(`${url}/api/images?count=3`));
+    for (const item of rebuilt) expect((await readModel.getImage(item.imageId))?.originalName).toMatch(/\.(jpe?g|png|webp)$/i);
     const relabelled = await app.get(RelabelService, { strict: false }).run(fixtureVersion);
     expect(relabelled).toMatchObject({ state: 'done', total: total - 1, failed: 0 });
     expect(await readModel.getImage(image.imageId)).toBeNull();
@@ -197,6 +225,11 @@ describe('corrections and deletion (embedded)', () => {
     expect(again).toMatchObject({ imageId: image.imageId, duplicate: false });
     const back = await ready(image.imageId);
     expect(back).toMatchObject({ originalName: 'broccoli again.png', uploadCount: 1, labelSource: 'model', correction: null, corrections: [] });
+    // Sealed under a new key, which does not open the first life's name; a rebuild shows the new one.
+    expect(sealedNames(image.imageId)).toHaveLength(2);
+    expect(logText()).not.toContain('broccoli again');
+    await app.get(RebuildService, { strict: false }).rebuild(CATALOG_PROJECTION);
+    expect(await readModel.getImage(image.imageId)).toMatchObject({ originalName: 'broccoli again.png', uploadCount: 1 });
     expect(back.classifications).toHaveLength(1);
     expect(await storage.head(image.objectKey)).not.toBeNull();
     expect((await fetch(back.url.startsWith('http') ? back.url : `${url}${back.url}`)).status).toBe(200);

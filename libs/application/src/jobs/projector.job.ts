@@ -4,6 +4,7 @@ import type { VegvisionConfig } from '@vegvision/config';
 import type { MessageBus } from '@vegvision/bus';
 import { CATALOG_PROJECTION, type ReadModel } from '@vegvision/read-model';
 import type { PositionedEvent } from '../envelope';
+import { FileNameVault } from '../file-name-vault';
 import { LiveEvents } from '../live-events';
 import type { Logger } from '../logger';
 import { Metrics } from '../metrics';
@@ -21,12 +22,13 @@ export class ProjectorWorker extends Consumer {
     metrics: Metrics,
     @Inject(READ_MODEL) private readonly readModel: ReadModel,
     private readonly live: LiveEvents,
+    private readonly vault: FileNameVault,
   ) {
     super(bus, config, log, metrics);
   }
 
   protected async handle(e: PositionedEvent): Promise<void> {
-    const applied = await this.readModel.project(CATALOG_PROJECTION, e.event, e.position);
+    const applied = await this.readModel.project(CATALOG_PROJECTION, await this.vault.openForReadModel(e.event), e.position);
     if (applied) this.live.emit(e);
   }
 }

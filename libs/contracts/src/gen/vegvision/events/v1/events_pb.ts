@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file vegvision/events/v1/events.proto.
  */
 export const file_vegvision_events_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiB2ZWd2aXNpb24vZXZlbnRzL3YxL2V2ZW50cy5wcm90bxITdmVndmlzaW9uLmV2ZW50cy52MSKKAQoNRXZlbnRNZXRhZGF0YRIQCghldmVudF9pZBgBIAEoCRIMCgR0eXBlGAIgASgJEhYKDnNjaGVtYV92ZXJzaW9uGAMgASgNEhYKDmNvcnJlbGF0aW9uX2lkGAQgASgJEhQKDGNhdXNhdGlvbl9pZBgFIAEoCRITCgtvY2N1cnJlZF9hdBgGIAEoCSKeAgoNSW1hZ2VVcGxvYWRlZBIQCghpbWFnZV9pZBgBIAEoCRISCgpvYmplY3Rfa2V5GAIgASgJEg4KBnNoYTI1NhgDIAEoCRIUCgxjb250ZW50X3R5cGUYBCABKAkSDQoFd2lkdGgYBSABKA0SDgoGaGVpZ2h0GAYgASgNEhIKCnNpemVfYnl0ZXMYByABKAQSMAoGc291cmNlGAggASgOMiAudmVndmlzaW9uLmV2ZW50cy52MS5JbWFnZVNvdXJjZRIVCg1kYXRhc2V0X3NwbGl0GAkgASgJEhkKEWdyb3VuZF90cnV0aF9raW5kGAogASgJEhUKDW9yaWdpbmFsX25hbWUYCyABKAkSEwoLdXBsb2FkZWRfYXQYDCABKAkiLQoJS2luZFNjb3JlEgwKBGtpbmQYASABKAkSEgoKY29uZmlkZW5jZRgCIAEoASKgAQoPSW1hZ2VDbGFzc2lmaWVkEhAKCGltYWdlX2lkGAEgASgJEhUKDW1vZGVsX3ZlcnNpb24YAiABKAkSDAoEa2luZBgDIAEoCRISCgpjb25maWRlbmNlGAQgASgBEisKA3RvcBgFIAMoCzIeLnZlZ3Zpc2lvbi5ldmVudHMudjEuS2luZFNjb3JlEhUKDWNsYXNzaWZpZWRfYXQYBiABKAkiKgoMUGFsZXR0ZVNoYXJlEgsKA2hleBgBIAEoCRINCgVzaGFyZRgCIAEoASLiAQoOQ29sb3VyRGV0ZWN0ZWQSEAoIaW1hZ2VfaWQYASABKAkSGQoRYWxnb3JpdGhtX3ZlcnNpb24YAiABKAkSDwoHcmdiX2hleBgDIAEoCRIPCgdyeWJfaGV4GAQgASgJEjUKCnJnYl9zaGFyZXMYBSADKAsyIS52ZWd2aXNpb24uZXZlbnRzLnYxLlBhbGV0dGVTaGFyZRI1CgpyeWJfc2hhcmVzGAYgAygLMiEudmVndmlzaW9uLmV2ZW50cy52MS5QYWxldHRlU2hhcmUSEwoLZGV0ZWN0ZWRfYXQYByABKAkigQEKDkxhYmVsQ29ycmVjdGVkEhAKCGltYWdlX2lkGAEgASgJEgwKBGtpbmQYAiABKAkSDAoEbm90ZRgDIAEoCRIUCgxjb3JyZWN0ZWRfYnkYBCABKAkSFAoMY29ycmVjdGVkX2F0GAUgASgJEhUKDXByZXZpb3VzX2tpbmQYBiABKAkiSAoMSW1hZ2VEZWxldGVkEhAKCGltYWdlX2lkGAEgASgJEhIKCmRlbGV0ZWRfYnkYAiABKAkSEgoKZGVsZXRlZF9hdBgDIAEoCSpeCgtJbWFnZVNvdXJjZRIcChhJTUFHRV9TT1VSQ0VfVU5TUEVDSUZJRUQQABIXChNJTUFHRV9TT1VSQ0VfVVBMT0FEEAESGAoUSU1BR0VfU09VUkNFX0NBVEFMT0cQAmIGcHJvdG8z");
+  fileDesc("CiB2ZWd2aXNpb24vZXZlbnRzL3YxL2V2ZW50cy5wcm90bxITdmVndmlzaW9uLmV2ZW50cy52MSKKAQoNRXZlbnRNZXRhZGF0YRIQCghldmVudF9pZBgBIAEoCRIMCgR0eXBlGAIgASgJEhYKDnNjaGVtYV92ZXJzaW9uGAMgASgNEhYKDmNvcnJlbGF0aW9uX2lkGAQgASgJEhQKDGNhdXNhdGlvbl9pZBgFIAEoCRITCgtvY2N1cnJlZF9hdBgGIAEoCSK8AgoNSW1hZ2VVcGxvYWRlZBIQCghpbWFnZV9pZBgBIAEoCRISCgpvYmplY3Rfa2V5GAIgASgJEg4KBnNoYTI1NhgDIAEoCRIUCgxjb250ZW50X3R5cGUYBCABKAkSDQoFd2lkdGgYBSABKA0SDgoGaGVpZ2h0GAYgASgNEhIKCnNpemVfYnl0ZXMYByABKAQSMAoGc291cmNlGAggASgOMiAudmVndmlzaW9uLmV2ZW50cy52MS5JbWFnZVNvdXJjZRIVCg1kYXRhc2V0X3NwbGl0GAkgASgJEhkKEWdyb3VuZF90cnV0aF9raW5kGAogASgJEhUKDW9yaWdpbmFsX25hbWUYCyABKAkSEwoLdXBsb2FkZWRfYXQYDCABKAkSHAoUc2VhbGVkX29yaWdpbmFsX25hbWUYDSABKAkiLQoJS2luZFNjb3JlEgwKBGtpbmQYASABKAkSEgoKY29uZmlkZW5jZRgCIAEoASKgAQoPSW1hZ2VDbGFzc2lmaWVkEhAKCGltYWdlX2lkGAEgASgJEhUKDW1vZGVsX3ZlcnNpb24YAiABKAkSDAoEa2luZBgDIAEoCRISCgpjb25maWRlbmNlGAQgASgBEisKA3RvcBgFIAMoCzIeLnZlZ3Zpc2lvbi5ldmVudHMudjEuS2luZFNjb3JlEhUKDWNsYXNzaWZpZWRfYXQYBiABKAkiKgoMUGFsZXR0ZVNoYXJlEgsKA2hleBgBIAEoCRINCgVzaGFyZRgCIAEoASLiAQoOQ29sb3VyRGV0ZWN0ZWQSEAoIaW1hZ2VfaWQYASABKAkSGQoRYWxnb3JpdGhtX3ZlcnNpb24YAiABKAkSDwoHcmdiX2hleBgDIAEoCRIPCgdyeWJfaGV4GAQgASgJEjUKCnJnYl9zaGFyZXMYBSADKAsyIS52ZWd2aXNpb24uZXZlbnRzLnYxLlBhbGV0dGVTaGFyZRI1CgpyeWJfc2hhcmVzGAYgAygLMiEudmVndmlzaW9uLmV2ZW50cy52MS5QYWxldHRlU2hhcmUSEwoLZGV0ZWN0ZWRfYXQYByABKAkigQEKDkxhYmVsQ29ycmVjdGVkEhAKCGltYWdlX2lkGAEgASgJEgwKBGtpbmQYAiABKAkSDAoEbm90ZRgDIAEoCRIUCgxjb3JyZWN0ZWRfYnkYBCABKAkSFAoMY29ycmVjdGVkX2F0GAUgASgJEhUKDXByZXZpb3VzX2tpbmQYBiABKAkiSAoMSW1hZ2VEZWxldGVkEhAKCGltYWdlX2lkGAEgASgJEhIKCmRlbGV0ZWRfYnkYAiABKAkSEgoKZGVsZXRlZF9hdBgDIAEoCSpeCgtJbWFnZVNvdXJjZRIcChhJTUFHRV9TT1VSQ0VfVU5TUEVDSUZJRUQQABIXChNJTUFHRV9TT1VSQ0VfVVBMT0FEEAESGAoUSU1BR0VfU09VUkNFX0NBVEFMT0cQAmIGcHJvdG8z");
 
 /**
  * Metadata every event carries.
@@ -194,7 +194,9 @@ export type ImageUploaded = Message<"vegvision.events.v1.ImageUploaded"> & {
   groundTruthKind: string;
 
   /**
-   * Original file name as given by the client (sanitised), informational only.
+   * Original file name as given by the client (sanitised), informational only, in plain text.
+   * Only events recorded before crypto-shredding carry it; newer events leave it empty and carry
+   * sealed_original_name instead.
    *
    * @generated from field: string original_name = 11;
    */
@@ -206,6 +208,16 @@ export type ImageUploaded = Message<"vegvision.events.v1.ImageUploaded"> & {
    * @generated from field: string uploaded_at = 12;
    */
   uploadedAt: string;
+
+  /**
+   * The original file name sealed with the image's data key from the key store (crypto-shredding):
+   * "v1:" + base64(12-byte IV | 16-byte GCM tag | AES-256-GCM ciphertext of the UTF-8 name), the
+   * image id as additional authenticated data. Empty when the client gave no name. Deleting the
+   * image destroys the key, after which nothing can open it (see docs/data-lifecycle.md).
+   *
+   * @generated from field: string sealed_original_name = 13;
+   */
+  sealedOriginalName: string;
 };
 
 /**
@@ -277,7 +289,9 @@ export type ImageUploadedJson = {
   groundTruthKind?: string;
 
   /**
-   * Original file name as given by the client (sanitised), informational only.
+   * Original file name as given by the client (sanitised), informational only, in plain text.
+   * Only events recorded before crypto-shredding carry it; newer events leave it empty and carry
+   * sealed_original_name instead.
    *
    * @generated from field: string original_name = 11;
    */
@@ -289,6 +303,16 @@ export type ImageUploadedJson = {
    * @generated from field: string uploaded_at = 12;
    */
   uploadedAt?: string;
+
+  /**
+   * The original file name sealed with the image's data key from the key store (crypto-shredding):
+   * "v1:" + base64(12-byte IV | 16-byte GCM tag | AES-256-GCM ciphertext of the UTF-8 name), the
+   * image id as additional authenticated data. Empty when the client gave no name. Deleting the
+   * image destroys the key, after which nothing can open it (see docs/data-lifecycle.md).
+   *
+   * @generated from field: string sealed_original_name = 13;
+   */
+  sealedOriginalName?: string;
 };
 
 /**

@@ -1,0 +1,1 @@
+export { describeKeyStoreContract, type KeyStoreContractFactory, type KeyStoreContractFixture } from './key-store.contract';

@@ -52,13 +52,19 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Saves a full-page screenshot under test-output/screenshots (and docs/screenshots when asked). */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Saves a screenshot under test-output/screenshots (and docs/screenshots when asked): the full page,
+ * or with `{ fullPage: false }` what the viewport shows (long, scrolled pages).
+ */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
-  // Let images finish loading so the screenshot shows them.
+  // Let images finish loading so the screenshot shows them (lazy ones below the fold too: it is a full-page shot).
+  await page.evaluate(() => {
+    for (const img of Array.from(document.images as ArrayLike<{ loading: string }>)) if (img.loading === 'lazy') img.loading = 'eager';
+  });
   await page.waitForFunction(() => Array.from(document.images as ArrayLike<{ complete: boolean }>).every((img) => img.complete), undefined, { timeout: 30_000 });
-  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  await page.screenshot({ path: file, fullPage: options.fullPage ?? true, animations: 'disabled' });
   if (process.env['VEGVISION_DOC_SCREENSHOTS'] === '1') {
     // A commit-sized copy for the README: at most 1280 px wide (phones 390), 256-colour palette.
     fs.mkdirSync(DOC_SCREENSHOTS, { recursive: true });

@@ -402,6 +402,50 @@ suite('web console in Chromium', () => {
     expect((await fetch(`${url}/api/images/${target.imageId}`)).status).toBe(404);
   });
 
+  it('pages through the catalog in a chosen order, with recent uploads one click away', async () => {
+    interface Page {
+      items: { imageId: string; uploadedAt: string; confidence: number | null; source: string }[];
+      total: number;
+      nextCursor: string | null;
+    }
+    await page.goto(`${url}/browse`);
+    await page.getByRole('link', { name: 'Catalog' }).first().click();
+    await page.waitForURL(/\/catalog$/);
+    const first = await api<Page>('/api/catalog/images?sort=newest&limit=24');
+    const catalogCards = page.locator('[data-testid="catalog-card"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="catalog-card"]').length >= 24);
+    expect(await page.locator('[data-testid="catalog-total"]').innerText()).toContain(`${first.total} images in the catalog`);
+    const hrefs = () => catalogCards.locator('a.thumb').evaluateAll((as: { getAttribute(n: string): string }[]) => as.map((a) => a.getAttribute('href')));
+    expect((await hrefs()).slice(0, 24)).toEqual(first.items.map((i) => `/images/${i.imageId}`));
+    // More pages as the end of the grid scrolls into view: no duplicates, no gaps.
+    await page.locator('[data-testid="catalog-more"]').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="catalog-card"]').length >= 48);
+    const second = await api<Page>(`/api/catalog/images?sort=newest&limit=24&cursor=${encodeURIComponent(first.nextCursor!)}`);
+    const shown = await hrefs();
+    expect(new Set(shown).size).toBe(shown.length);
+    expect(shown.slice(24, 48)).toEqual(second.items.map((i) => `/images/${i.imageId}`));
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'catalog-pages', { fullPage: false });
+
+    // Least confident first: the order the API gives for that sort.
+    await page.locator('[data-testid="sort-select"]').click();
+    await page.locator('[data-testid="sort-option-confidence_asc"]').click();
+    await page.waitForURL((u) => u.searchParams.get('sort') === 'confidence_asc');
+    const doubtful = await api<Page>('/api/catalog/images?sort=confidence_asc&limit=24');
+    await page.waitForFunction((id) => document.querySelector('[data-testid="catalog-card"] a.thumb')?.getAttribute('href') === `/images/${id}`, doubtful.items[0].imageId);
+
+    // Recent uploads: people's uploads only, newest first (this suite uploaded some earlier).
+    await page.locator('[data-testid="recent-uploads"]').click();
+    await page.waitForURL((u) => u.searchParams.get('source') === 'upload' && !u.searchParams.has('sort'));
+    const uploads = await api<Page>('/api/catalog/images?sort=newest&source=upload&limit=24');
+    expect(uploads.total).toBeGreaterThan(0);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="catalog-card"]').length === n, Math.min(24, uploads.total));
+    expect(await hrefs()).toEqual(uploads.items.map((i) => `/images/${i.imageId}`));
+    expect(await page.locator('[data-testid="recent-uploads"]').getAttribute('aria-pressed')).toBe('true');
+    await expectNoSeriousViolations();
+    await screenshot(page, 'catalog-recent-uploads');
+  });
+
   it('lists the review queue oldest first, steps through it, and a correction moves on to the next image', async () => {
     interface Page {
       items: { imageId: string; kind: string; confidence: number | null; uploadedAt: string }[];
@@ -565,6 +609,16 @@ suite('web console in Chromium', () => {
       await p.goto(`${url}/browse?count=4`);
       await p.waitForFunction(() => document.querySelectorAll('[data-testid="result-card"]').length === 4);
       expect(await p.locator('nav a').count()).toBe(0);
+      // The filters fold away: the first photo is on the first screen; one tap opens them.
+      expect(await p.locator('[data-testid="browse-filters"]').isVisible()).toBe(false);
+      const firstCard = await p.locator('[data-testid="result-card"]').first().boundingBox();
+      expect(firstCard!.y).toBeLessThan(844);
+      await p.locator('[data-testid="filters-toggle"]').click();
+      await p.locator('[data-testid="browse-filters"]').waitFor({ state: 'visible' });
+      expect(await p.locator('[data-testid="filters-toggle"]').getAttribute('aria-expanded')).toBe('true');
+      await screenshot(p, 'browse-phone-filters');
+      await p.locator('[data-testid="filters-toggle"]').click();
+      await p.locator('[data-testid="browse-filters"]').waitFor({ state: 'hidden' });
       const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await screenshot(p, 'browse-phone');

@@ -114,6 +114,7 @@ export class AppComponent {
 
   protected readonly links: NavLink[] = [
     { path: '/browse', label: 'nav.browse' },
+    { path: '/catalog', label: 'nav.catalog' },
     { path: '/upload', label: 'nav.upload' },
     { path: '/review', label: 'nav.review' },
     { path: '/models', label: 'nav.models' },

@@ -1,5 +1,6 @@
 // Browse: filters (count, kind, palette, colour and which colour: the vegetable's or the whole
 // photo's) kept in the URL query; a grid of images; counts of each kind and colour under the other filters.
+import { BreakpointObserver } from '@angular/cdk/layout';
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
@@ -49,7 +50,16 @@ type Results =
   ],
   template: `
     <h1>{{ i18n.t('browse.title') }}</h1>
-    <section class="filters" [attr.aria-label]="i18n.t('browse.filters')">
+    @if (compact()) {
+      <div class="phone-bar">
+        <button mat-stroked-button type="button" data-testid="filters-toggle" [attr.aria-expanded]="filtersOpen()" aria-controls="browse-filters" (click)="filtersOpen.set(!filtersOpen())">
+          {{ i18n.t(filtersOpen() ? 'browse.hideFilters' : 'browse.showFilters') }}
+          @if (activeCount()) { ({{ activeCount() }}) }
+        </button>
+        <button mat-flat-button type="button" (click)="shuffle()">{{ i18n.t('browse.shuffle') }}</button>
+      </div>
+    }
+    <section class="filters" id="browse-filters" data-testid="browse-filters" [class.collapsed]="compact() && !filtersOpen()" [attr.aria-label]="i18n.t('browse.filters')">
       <div class="row">
         <mat-form-field class="count" subscriptSizing="dynamic">
           <mat-label>{{ i18n.t('browse.count') }}</mat-label>
@@ -166,6 +176,8 @@ type Results =
       display: flex; flex-direction: column; gap: 12px; padding: 16px; margin-bottom: 16px; border-radius: 16px;
       background: var(--mat-sys-surface-container-low);
     }
+    .filters.collapsed { display: none; }
+    .phone-bar { display: flex; gap: 8px; flex-wrap: wrap; margin-bottom: 12px; }
     .row { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; }
     .count { width: 120px; }
     .kind { width: 260px; max-width: 100%; }
@@ -231,6 +243,10 @@ export class BrowseComponent {
   });
 
   protected readonly measures = MEASURES;
+  /** On a phone the filters fold away behind a button, so the photos are on the first screen. */
+  protected readonly compact = toSignal(inject(BreakpointObserver).observe('(max-width: 599.98px)').pipe(map((s) => s.matches)), { initialValue: false });
+  protected readonly filtersOpen = signal(false);
+  protected readonly activeCount = computed(() => [this.filters().kind, this.filters().colour].filter((v) => v !== null).length);
 
   constructor() {
     // Counts follow the filters: each kind's under the colour filter, each colour's under the kind.

@@ -20,6 +20,8 @@ export interface CatalogFilterParams {
   palette?: PaletteName | null;
   colour?: string | null;
   measure?: 'photo' | 'subject' | null;
+  /** How the images came: people's uploads or the labelled catalog import. */
+  source?: 'upload' | 'catalog' | null;
   review?: boolean;
 }
 
@@ -36,6 +38,7 @@ function filterParams(f: CatalogFilterParams, p = new HttpParams()): HttpParams 
     p = p.set('palette', f.palette).set('colour', f.colour);
     if (f.measure) p = p.set('measure', f.measure);
   }
+  if (f.source) p = p.set('source', f.source);
   if (f.review) p = p.set('review', 'true');
   return p;
 }

@@ -101,6 +101,8 @@ suite('batch upload in Chromium', () => {
 
     await bad.locator('[data-testid="upload-remove"]').click();
     await page.mouse.move(0, 0); // away from the button now under the pointer, and its tooltip
+    // The focus went to a neighbour's button, not lost with the removed one.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('upload-remove');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="upload-item"]').length === 3);
     await waitForSummary(/3 of 3 finished/);
     expect(await summary().innerText()).not.toContain('failed');

@@ -221,6 +221,8 @@ describe('UploadComponent', () => {
     button('c.txt', 'remove')!.click();
     await fixture.whenStable();
     expect(item('c.txt')).toBeUndefined();
+    // the focus moves to the next item's first action, not lost with the removed button
+    expect(document.activeElement).toBe(button('d.jpg', 'remove'));
     expect(summary()).toContain('2 of 3 finished');
     expect(summary()).not.toContain('failed');
 
@@ -244,6 +246,7 @@ describe('UploadComponent', () => {
     button('big.jpg', 'cancel')!.click();
     await fixture.whenStable();
     expect(req.cancelled).toBe(true);
+    expect(document.activeElement).toBe(button('big.jpg', 'retry'));
     expect(item('big.jpg')?.getAttribute('data-phase')).toBe('cancelled');
     expect(item('big.jpg')?.textContent).toContain('Upload cancelled.');
     expect(summary()).toContain('1 of 1 finished');
@@ -253,8 +256,14 @@ describe('UploadComponent', () => {
 
     button('big.jpg', 'retry')!.click();
     await fixture.whenStable();
+    expect(document.activeElement).toBe(button('big.jpg', 'cancel'));
     await finish(http.expectOne('/api/images'), id);
     expect(item('big.jpg')?.getAttribute('data-phase')).toBe('done');
+    button('big.jpg', 'remove')!.click();
+    await fixture.whenStable();
+    expect(items()).toHaveLength(0);
+    expect(el().querySelector('[data-testid="upload-summary"]')).toBeNull();
+    expect(document.activeElement).toBe(el().querySelector('[data-testid="choose-files"]'));
   });
 
   it('clear finished keeps the items still uploading or waiting for labels', async () => {
@@ -276,6 +285,7 @@ describe('UploadComponent', () => {
       ['waiting.jpg', 'processing'],
     ]);
     expect(clear().disabled).toBe(true);
+    expect(document.activeElement).toBe(el().querySelector('[data-testid="results-heading"]'));
     expect(summary()).toContain('0 of 2 finished');
     sending.flush(accepted(id3), { status: 202, statusText: 'Accepted' });
   });

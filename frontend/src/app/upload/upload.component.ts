@@ -3,7 +3,7 @@
 // each item can be cancelled while it uploads, retried when it failed in a way another try may
 // fix, and removed from the list (the photo, once uploaded, stays in the catalog).
 import { HttpEventType } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, afterNextRender, inject, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
@@ -43,7 +43,7 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
       <div class="drop-art" aria-hidden="true">⇪</div>
       <p class="drop-title">{{ dragOver() ? i18n.t('upload.dropActive') : i18n.t('upload.drop') }}</p>
       <p class="muted">{{ i18n.t('upload.or') }}</p>
-      <button mat-flat-button type="button" (click)="input.click()">{{ i18n.t('upload.choose') }}</button>
+      <button mat-flat-button type="button" data-testid="choose-files" (click)="input.click()">{{ i18n.t('upload.choose') }}</button>
       <p class="muted hint">{{ i18n.t('upload.hint') }}</p>
       <input
         #input
@@ -73,7 +73,7 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
     @if (tasks().length) {
       <section class="results" [attr.aria-label]="i18n.t('upload.results')">
         <div class="results-head">
-          <h2>{{ i18n.t('upload.results') }}</h2>
+          <h2 tabindex="-1" data-testid="results-heading">{{ i18n.t('upload.results') }}</h2>
           <button mat-button type="button" data-testid="clear-finished" [disabled]="!batch.hasFinished()" (click)="clear()">
             {{ i18n.t('upload.clearFinished') }}
           </button>
@@ -103,7 +103,7 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
         }
         <ul class="list">
           @for (task of tasks(); track task.id) {
-            <li class="item" data-testid="upload-item" [attr.data-phase]="task.phase()">
+            <li class="item" data-testid="upload-item" [attr.data-item]="task.id" [attr.data-phase]="task.phase()">
               <div class="preview">
                 @if (task.previewUrl) {
                   <img [src]="task.previewUrl" alt="" />
@@ -258,6 +258,8 @@ export class UploadComponent {
   protected readonly i18n = inject(I18nService);
   private readonly api = inject(ApiService);
   private readonly live = inject(LiveEventsService);
+  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
+  private readonly injector = inject(Injector);
 
   protected readonly palettes: readonly PaletteName[] = ['RGB', 'RYB'];
   protected readonly notAVegetable = NOT_A_VEGETABLE;
@@ -282,6 +284,7 @@ export class UploadComponent {
     if (!canCancel(task)) return;
     this.stop(task);
     task.cancelled();
+    this.focusAfterRender(`[data-item="${task.id}"] [data-testid="upload-retry"]`);
   }
 
   /** Sends the same file again, in the same place in the list. */
@@ -290,12 +293,30 @@ export class UploadComponent {
     this.stop(task);
     task.restart();
     this.start(task.file, task);
+    this.focusAfterRender(`[data-item="${task.id}"] .actions button`);
   }
 
   /** Takes the item off this list only; an uploaded photo stays in the catalog. */
   protected remove(task: UploadTask): void {
+    const list = this.tasks();
+    const index = list.indexOf(task);
     const removed = this.batch.remove(task.id);
-    if (removed) this.dispose([removed]);
+    if (!removed) return;
+    this.dispose([removed]);
+    // Focus goes to the next item's actions (or the previous one's), not lost with the button.
+    const neighbour = list[index + 1] ?? list[index - 1];
+    this.focusAfterRender(neighbour ? `[data-item="${neighbour.id}"] .actions button` : '[data-testid="choose-files"]');
+  }
+
+  /** Moves the focus once the view shows the change; falls back to the list's heading. */
+  private focusAfterRender(selector: string): void {
+    afterNextRender(
+      () => {
+        const root = this.host.nativeElement;
+        (root.querySelector<HTMLElement>(selector) ?? root.querySelector<HTMLElement>('[data-testid="results-heading"]'))?.focus();
+      },
+      { injector: this.injector },
+    );
   }
 
   private stop(task: UploadTask): void {
@@ -335,6 +356,7 @@ export class UploadComponent {
   /** Clear finished: labelled, failed and cancelled items go; uploading and processing ones stay. */
   protected clear(): void {
     this.dispose(this.batch.clearFinished());
+    this.focusAfterRender(this.tasks().length ? '[data-testid="results-heading"]' : '[data-testid="choose-files"]');
   }
 
   /** With crop on, files wait here one by one until cropped, taken whole or skipped. */

@@ -155,7 +155,7 @@ export const EN = {
   'upload.notVegetableHint': 'The model sees none of the 15 vegetable kinds in this photo.',
   'upload.closest': 'Closest kinds',
   'upload.openImage': 'Open the image page',
-  'upload.clearFinished': 'Clear the list',
+  'upload.clearFinished': 'Clear finished',
   'upload.noPreview': 'No preview',
   'upload.results': 'Uploads',
   'upload.classifying': 'Classifying…',
@@ -255,6 +255,22 @@ export const EN = {
   'error.network': 'Cannot reach the server. Check your connection and try again.',
   'error.live_lost': 'Lost the live connection to the server; reload the image page for the result.',
   'error.generic': 'Something went wrong ({status}).',
+  // Batch upload: overall summary and per-item retry / remove / cancel.
+  'upload.summary': '{finished} of {total} finished',
+  'upload.summaryDone': '{n, plural, one {# photo labelled} other {# photos labelled}}',
+  'upload.summaryFailed': '{n, plural, one {# upload failed} other {# uploads failed}}',
+  'upload.summaryCancelled': '{n, plural, one {# upload cancelled} other {# uploads cancelled}}',
+  'upload.summaryProcessing': '{n, plural, one {# photo waiting for labels} other {# photos waiting for labels}}',
+  'upload.summaryUploading': '{n, plural, one {# file uploading} other {# files uploading}}',
+  'upload.summaryBar': 'Finished uploads of this list',
+  'upload.cancelled': 'Upload cancelled.',
+  'upload.cancel': 'Cancel',
+  'upload.cancelLabel': 'Cancel the upload of {name}',
+  'upload.retry': 'Retry',
+  'upload.retryLabel': 'Upload {name} again',
+  'upload.remove': 'Remove',
+  'upload.removeLabel': 'Remove {name} from this list',
+  'upload.removeLabelKept': 'Remove {name} from this list (the photo stays in the catalog)',
 } as const;
 
 export type MessageKey = keyof typeof EN;

@@ -2,7 +2,7 @@
 import { computed, signal } from '@angular/core';
 import type { ImageDetail, KindScore, LiveEvent, PaletteShare } from '../core/api.types';
 
-export type UploadPhase = 'uploading' | 'processing' | 'done' | 'error';
+export type UploadPhase = 'uploading' | 'processing' | 'done' | 'error' | 'cancelled';
 
 export interface ClassificationResult {
   kind: string;
@@ -37,7 +37,27 @@ export class UploadTask {
     readonly size: number,
     /** Object URL of a local preview, or null when the file is not an image the browser shows. */
     readonly previewUrl: string | null,
+    /** The file itself, kept so that a failed or cancelled upload can be sent again. */
+    readonly file: File | null = null,
   ) {}
+
+  /** The upload was aborted by the person (the request is unsubscribed by the caller). */
+  cancelled(): void {
+    if (this.phase() !== 'uploading') return;
+    this.progress.set(0);
+    this.phase.set('cancelled');
+  }
+
+  /** Back to the start, for another try of the same file. */
+  restart(): void {
+    this.phase.set('uploading');
+    this.progress.set(0);
+    this.imageId.set(null);
+    this.duplicate.set(false);
+    this.classification.set(null);
+    this.colours.set(null);
+    this.error.set(null);
+  }
 
   accepted(imageId: string, duplicate: boolean): void {
     this.imageId.set(imageId);

@@ -3,6 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { HttpEventType } from '@angular/common/http';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
+import { I18nService } from '../core/i18n.service';
 import { EVENT_SOURCE_FACTORY } from '../core/live-events.service';
 import { UploadComponent } from './upload.component';
 
@@ -138,5 +139,178 @@ describe('UploadComponent', () => {
     expect(error?.textContent).toContain('This file is not a still JPEG, PNG, WebP, AVIF or HEIC image (animations are not accepted).');
     expect(text()).toContain('No preview');
     expect(FakeEventSource.instances).toHaveLength(0);
+    // The same file would be refused again: no retry, but it can be taken off the list.
+    expect(el().querySelector('[data-testid="upload-retry"]')).toBeNull();
+    expect(el().querySelector('[data-testid="upload-remove"]')?.getAttribute('aria-label')).toBe('Remove notes.txt from this list');
+  });
+
+  const el = () => fixture.nativeElement as HTMLElement;
+  const items = () => Array.from(el().querySelectorAll<HTMLElement>('[data-testid="upload-item"]'));
+  const item = (name: string) => items().find((i) => i.querySelector('.name')?.textContent?.trim() === name);
+  const button = (name: string, action: 'retry' | 'remove' | 'cancel') =>
+    item(name)?.querySelector<HTMLButtonElement>(`[data-testid="upload-${action}"]`) ?? null;
+  const summary = () => el().querySelector('[data-testid="upload-summary"]')?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+  const jpeg = (name: string) => new File([new Uint8Array([0xff, 0xd8, 0xff])], name, { type: 'image/jpeg' });
+  const accepted = (imageId: string) => ({ imageId, duplicate: false, status: 'processing' });
+  const labelledImage = (imageId: string) => ({
+    imageId,
+    kind: 'Tomato',
+    confidence: 0.9,
+    top: [{ kind: 'Tomato', confidence: 0.9 }],
+    modelVersion: 'v1',
+    rgbHex: '#FF0000',
+    rybHex: '#FE2712',
+    rgbShares: [{ hex: '#FF0000', share: 1 }],
+    rybShares: [{ hex: '#FE2712', share: 1 }],
+  });
+  /** Accepts an upload, then answers the catch-up fetch with both labels. */
+  const finish = async (req: ReturnType<HttpTestingController['expectOne']>, imageId: string) => {
+    req.flush(accepted(imageId), { status: 202, statusText: 'Accepted' });
+    await fixture.whenStable();
+    FakeEventSource.instances.at(-1)!.open();
+    http.expectOne(`/api/images/${imageId}`).flush(labelledImage(imageId));
+    await fixture.whenStable();
+  };
+  const id2 = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
+  const id3 = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
+
+  it('sums up the batch, retries a failure that may pass, and removes items', async () => {
+    fixture.componentInstance.add([jpeg('a.jpg'), jpeg('b.jpg'), new File(['hi'], 'c.txt', { type: 'text/plain' }), jpeg('d.jpg')]);
+    const [a, b, c, d] = http.match('/api/images');
+    await fixture.whenStable();
+    expect(summary()).toContain('0 of 4 finished');
+    expect(summary()).toContain('4 files uploading');
+    expect(el().querySelector('[data-testid="summary-bar"]')?.getAttribute('aria-valuenow')).toBe('0');
+    expect(el().querySelector('[data-testid="upload-summary"] [aria-live="polite"]')).not.toBeNull();
+
+    await finish(a, id);
+    b.flush(accepted(id2), { status: 202, statusText: 'Accepted' });
+    c.flush({ status: 415, code: 'unsupported_media_type', title: 'x', type: 'x' }, { status: 415, statusText: 'Unsupported Media Type' });
+    d.flush({ status: 503, title: 'Service Unavailable', type: 'x' }, { status: 503, statusText: 'Service Unavailable' });
+    await fixture.whenStable();
+    expect(summary()).toContain('3 of 4 finished');
+    expect(summary()).toContain('1 photo labelled');
+    expect(summary()).toContain('2 uploads failed');
+    expect(summary()).toContain('1 photo waiting for labels');
+    expect(summary()).not.toContain('uploading');
+    expect(el().querySelector('[data-testid="summary-bar"]')?.getAttribute('aria-valuenow')).toBe('75');
+
+    // 415: the error in words, no retry; 503: retry.
+    expect(item('c.txt')?.textContent).toContain('This file is not a still JPEG');
+    expect(button('c.txt', 'retry')).toBeNull();
+    expect(button('d.jpg', 'retry')?.getAttribute('aria-label')).toBe('Upload d.jpg again');
+    expect(item('d.jpg')?.textContent).toContain('The service is temporarily unavailable');
+    // The uploaded photo stays in the catalog when removed from the list, and says so.
+    expect(button('a.jpg', 'remove')?.getAttribute('aria-label')).toBe('Remove a.jpg from this list (the photo stays in the catalog)');
+    expect(button('b.jpg', 'remove')).not.toBeNull();
+    expect(button('b.jpg', 'cancel')).toBeNull();
+
+    button('d.jpg', 'retry')!.click();
+    await fixture.whenStable();
+    expect(item('d.jpg')?.getAttribute('data-phase')).toBe('uploading');
+    expect(items().map((i) => i.querySelector('.name')?.textContent?.trim())).toEqual(['a.jpg', 'b.jpg', 'c.txt', 'd.jpg']);
+    const again = http.expectOne('/api/images');
+    expect((again.request.body as FormData).get('file')).toBeInstanceOf(File);
+    expect(((again.request.body as FormData).get('file') as File).name).toBe('d.jpg');
+    await finish(again, id3);
+    expect(item('d.jpg')?.getAttribute('data-phase')).toBe('done');
+    expect(summary()).toContain('3 of 4 finished');
+    expect(summary()).toContain('2 photos labelled');
+    expect(summary()).toContain('1 upload failed');
+
+    button('c.txt', 'remove')!.click();
+    await fixture.whenStable();
+    expect(item('c.txt')).toBeUndefined();
+    // the focus moves to the next item's first action, not lost with the removed button
+    expect(document.activeElement).toBe(button('d.jpg', 'remove'));
+    expect(summary()).toContain('2 of 3 finished');
+    expect(summary()).not.toContain('failed');
+
+    // Removing an item that waits for labels stops following it.
+    const bSource = FakeEventSource.instances.find((s) => s.url.endsWith(id2))!;
+    button('b.jpg', 'remove')!.click();
+    await fixture.whenStable();
+    expect(bSource.closed).toBe(true);
+    expect(summary()).toContain('2 of 2 finished');
+    expect(el().querySelector('[data-testid="summary-bar"]')?.getAttribute('aria-valuenow')).toBe('100');
+  });
+
+  it('cancels an upload in flight (the request is aborted); it can then be retried or removed', async () => {
+    fixture.componentInstance.add([jpeg('big.jpg')]);
+    const req = http.expectOne('/api/images');
+    req.event({ type: HttpEventType.UploadProgress, loaded: 1, total: 4 });
+    await fixture.whenStable();
+    expect(button('big.jpg', 'remove')).toBeNull();
+    expect(button('big.jpg', 'retry')).toBeNull();
+    expect(button('big.jpg', 'cancel')?.getAttribute('aria-label')).toBe('Cancel the upload of big.jpg');
+    button('big.jpg', 'cancel')!.click();
+    await fixture.whenStable();
+    expect(req.cancelled).toBe(true);
+    expect(document.activeElement).toBe(button('big.jpg', 'retry'));
+    expect(item('big.jpg')?.getAttribute('data-phase')).toBe('cancelled');
+    expect(item('big.jpg')?.textContent).toContain('Upload cancelled.');
+    expect(summary()).toContain('1 of 1 finished');
+    expect(summary()).toContain('1 upload cancelled');
+    expect(button('big.jpg', 'cancel')).toBeNull();
+    expect(button('big.jpg', 'remove')?.getAttribute('aria-label')).toBe('Remove big.jpg from this list');
+
+    button('big.jpg', 'retry')!.click();
+    await fixture.whenStable();
+    expect(document.activeElement).toBe(button('big.jpg', 'cancel'));
+    await finish(http.expectOne('/api/images'), id);
+    expect(item('big.jpg')?.getAttribute('data-phase')).toBe('done');
+    button('big.jpg', 'remove')!.click();
+    await fixture.whenStable();
+    expect(items()).toHaveLength(0);
+    expect(el().querySelector('[data-testid="upload-summary"]')).toBeNull();
+    expect(document.activeElement).toBe(el().querySelector('[data-testid="choose-files"]'));
+  });
+
+  it('clear finished keeps the items still uploading or waiting for labels', async () => {
+    fixture.componentInstance.add([jpeg('done.jpg'), jpeg('sending.jpg'), jpeg('waiting.jpg'), new File(['x'], 'bad.txt', { type: 'text/plain' })]);
+    const [done, sending, waiting, bad] = http.match('/api/images');
+    const clear = () => el().querySelector<HTMLButtonElement>('[data-testid="clear-finished"]')!;
+    await fixture.whenStable();
+    expect(clear().disabled).toBe(true);
+    await finish(done, id);
+    waiting.flush(accepted(id2), { status: 202, statusText: 'Accepted' });
+    bad.flush({ status: 415, code: 'unsupported_media_type', title: 'x', type: 'x' }, { status: 415, statusText: 'Unsupported Media Type' });
+    await fixture.whenStable();
+    expect(clear().textContent?.trim()).toBe('Clear finished');
+    expect(clear().disabled).toBe(false);
+    clear().click();
+    await fixture.whenStable();
+    expect(items().map((i) => [i.querySelector('.name')?.textContent?.trim(), i.getAttribute('data-phase')])).toEqual([
+      ['sending.jpg', 'uploading'],
+      ['waiting.jpg', 'processing'],
+    ]);
+    expect(clear().disabled).toBe(true);
+    expect(document.activeElement).toBe(el().querySelector('[data-testid="results-heading"]'));
+    expect(summary()).toContain('0 of 2 finished');
+    sending.flush(accepted(id3), { status: 202, statusText: 'Accepted' });
+  });
+
+  it('says the summary in Russian with its plural forms', async () => {
+    TestBed.inject(I18nService).setLang('ru');
+    const files = Array.from({ length: 5 }, (_, i) => jpeg(`${i}.jpg`));
+    fixture.componentInstance.add(files);
+    const reqs = http.match('/api/images');
+    await fixture.whenStable();
+    expect(summary()).toContain('Завершено: 0 из 5');
+    expect(summary()).toContain('5 файлов загружается');
+    reqs[0].flush({ status: 503, title: 'x', type: 'x' }, { status: 503, statusText: 'Service Unavailable' });
+    reqs[1].flush({ status: 503, title: 'x', type: 'x' }, { status: 503, statusText: 'Service Unavailable' });
+    await finish(reqs[2], id);
+    await fixture.whenStable();
+    expect(summary()).toContain('Завершено: 3 из 5');
+    expect(summary()).toContain('2 загрузки не удались');
+    expect(summary()).toContain('1 изображение размечено');
+    expect(summary()).toContain('2 файла загружаются');
+    expect(button('0.jpg', 'retry')?.textContent?.trim()).toBe('Повторить');
+    reqs[3].flush(accepted(id2), { status: 202, statusText: 'Accepted' });
+    reqs[4].flush(accepted(id3), { status: 202, statusText: 'Accepted' });
+    await fixture.whenStable();
+    expect(summary()).toContain('2 изображения ждут меток');
+    expect(button('3.jpg', 'remove')?.getAttribute('aria-label')).toBe('Убрать 3.jpg из этого списка (фото останется в каталоге)');
   });
 });

@@ -1,10 +1,13 @@
 // Upload: drag-and-drop or file picker (several files), local preview, progress, then live
-// results over server-sent events (no polling).
+// results over server-sent events (no polling). The list is one batch with an overall summary;
+// each item can be cancelled while it uploads, retried when it failed in a way another try may
+// fix, and removed from the list (the photo, once uploaded, stays in the catalog).
 import { HttpEventType } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, afterNextRender, inject, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import { RouterLink } from '@angular/router';
 import { EMPTY, Subscription, catchError, concatMap, filter, from, of, takeWhile, tap } from 'rxjs';
 import { ApiService } from '../core/api.service';
@@ -17,6 +20,7 @@ import { ColourChipComponent } from '../shared/colour-chip.component';
 import { KindBadgeComponent } from '../shared/kind-badge.component';
 import { ShareBarComponent } from '../shared/share-bar.component';
 import { CropPanelComponent } from './crop-panel.component';
+import { UploadBatch, canCancel, canRemove, canRetry } from './upload-batch';
 import { UploadTask } from './upload-task';
 
 const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
@@ -24,7 +28,7 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
 @Component({
   selector: 'vv-upload',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, MatButtonModule, MatCheckboxModule, MatProgressBarModule, CropPanelComponent, KindBadgeComponent, ColourChipComponent, ShareBarComponent],
+  imports: [RouterLink, MatButtonModule, MatCheckboxModule, MatProgressBarModule, MatTooltipModule, CropPanelComponent, KindBadgeComponent, ColourChipComponent, ShareBarComponent],
   template: `
     <h1>{{ i18n.t('upload.title') }}</h1>
     <div
@@ -39,7 +43,7 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
       <div class="drop-art" aria-hidden="true">⇪</div>
       <p class="drop-title">{{ dragOver() ? i18n.t('upload.dropActive') : i18n.t('upload.drop') }}</p>
       <p class="muted">{{ i18n.t('upload.or') }}</p>
-      <button mat-flat-button type="button" (click)="input.click()">{{ i18n.t('upload.choose') }}</button>
+      <button mat-flat-button type="button" data-testid="choose-files" (click)="input.click()">{{ i18n.t('upload.choose') }}</button>
       <p class="muted hint">{{ i18n.t('upload.hint') }}</p>
       <input
         #input
@@ -69,12 +73,37 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
     @if (tasks().length) {
       <section class="results" [attr.aria-label]="i18n.t('upload.results')">
         <div class="results-head">
-          <h2>{{ i18n.t('upload.results') }}</h2>
-          <button mat-button type="button" (click)="clear()">{{ i18n.t('upload.clearFinished') }}</button>
+          <h2 tabindex="-1" data-testid="results-heading">{{ i18n.t('upload.results') }}</h2>
+          <button mat-button type="button" data-testid="clear-finished" [disabled]="!batch.hasFinished()" (click)="clear()">
+            {{ i18n.t('upload.clearFinished') }}
+          </button>
         </div>
+        @if (batch.summary(); as s) {
+          <div class="summary" data-testid="upload-summary">
+            <div class="summary-text" aria-live="polite" aria-atomic="true">
+              <strong data-testid="summary-count">{{ i18n.t('upload.summary', { finished: s.finished, total: s.total }) }}</strong>
+              <span class="summary-parts">
+                <span data-testid="summary-done">{{ i18n.t('upload.summaryDone', { n: s.done }) }}</span>
+                @if (s.failed) {
+                  <span class="summary-failed" data-testid="summary-failed">{{ i18n.t('upload.summaryFailed', { n: s.failed }) }}</span>
+                }
+                @if (s.cancelled) {
+                  <span data-testid="summary-cancelled">{{ i18n.t('upload.summaryCancelled', { n: s.cancelled }) }}</span>
+                }
+                @if (s.processing) {
+                  <span data-testid="summary-processing">{{ i18n.t('upload.summaryProcessing', { n: s.processing }) }}</span>
+                }
+                @if (s.uploading) {
+                  <span data-testid="summary-uploading">{{ i18n.t('upload.summaryUploading', { n: s.uploading }) }}</span>
+                }
+              </span>
+            </div>
+            <mat-progress-bar mode="determinate" data-testid="summary-bar" [value]="s.percent" [attr.aria-label]="i18n.t('upload.summaryBar')" />
+          </div>
+        }
         <ul class="list">
           @for (task of tasks(); track task.id) {
-            <li class="item" data-testid="upload-item" [attr.data-phase]="task.phase()">
+            <li class="item" data-testid="upload-item" [attr.data-item]="task.id" [attr.data-phase]="task.phase()">
               <div class="preview">
                 @if (task.previewUrl) {
                   <img [src]="task.previewUrl" alt="" />
@@ -93,6 +122,9 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
                     <div class="error-box" role="alert" data-testid="upload-error">
                       <strong>{{ i18n.t('upload.failed') }}:</strong> {{ message(task.error()) }}
                     </div>
+                  }
+                  @case ('cancelled') {
+                    <div class="muted" data-testid="upload-cancelled">{{ i18n.t('upload.cancelled') }}</div>
                   }
                   @default {
                     @if (task.duplicate()) {
@@ -143,6 +175,30 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
                     }
                   }
                 }
+                <div class="actions">
+                  @if (canCancel(task)) {
+                    <button mat-button type="button" data-testid="upload-cancel" [attr.aria-label]="i18n.t('upload.cancelLabel', { name: task.name })" (click)="cancel(task)">
+                      {{ i18n.t('upload.cancel') }}
+                    </button>
+                  }
+                  @if (canRetry(task)) {
+                    <button mat-stroked-button type="button" data-testid="upload-retry" [attr.aria-label]="i18n.t('upload.retryLabel', { name: task.name })" (click)="retry(task)">
+                      {{ i18n.t('upload.retry') }}
+                    </button>
+                  }
+                  @if (canRemove(task)) {
+                    <button
+                      mat-button
+                      type="button"
+                      data-testid="upload-remove"
+                      [attr.aria-label]="removeLabel(task)"
+                      [matTooltip]="removeLabel(task)"
+                      (click)="remove(task)"
+                    >
+                      {{ i18n.t('upload.remove') }}
+                    </button>
+                  }
+                </div>
               </div>
             </li>
           }
@@ -163,6 +219,11 @@ const PREVIEWABLE = /^image\/(jpeg|png|webp|gif|avif|bmp)$/;
     .hint { font: var(--mat-sys-body-small); }
     .results { margin-top: 24px; }
     .results-head { display: flex; align-items: center; justify-content: space-between; }
+    .summary { display: grid; gap: 6px; margin: 0 0 16px; }
+    .summary-text { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px; }
+    .summary-parts { display: flex; flex-wrap: wrap; gap: 4px 12px; color: var(--mat-sys-on-surface-variant); font: var(--mat-sys-body-medium); }
+    .summary-failed { color: var(--mat-sys-error); }
+    .actions { display: flex; flex-wrap: wrap; gap: 8px; justify-content: flex-end; margin-top: auto; }
     .list { list-style: none; margin: 0; padding: 0; display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr)); }
     .item {
       display: flex; gap: 12px; padding: 12px; border-radius: 16px;
@@ -197,18 +258,77 @@ export class UploadComponent {
   protected readonly i18n = inject(I18nService);
   private readonly api = inject(ApiService);
   private readonly live = inject(LiveEventsService);
+  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
+  private readonly injector = inject(Injector);
 
   protected readonly palettes: readonly PaletteName[] = ['RGB', 'RYB'];
   protected readonly notAVegetable = NOT_A_VEGETABLE;
-  protected readonly tasks = signal<UploadTask[]>([]);
+  protected readonly batch = new UploadBatch();
+  protected readonly tasks = this.batch.items;
   protected readonly dragOver = signal(false);
+  protected readonly canCancel = canCancel;
+  protected readonly canRetry = canRetry;
+  protected readonly canRemove = canRemove;
   private readonly subscriptions = new Map<number, Subscription>();
 
   constructor() {
-    inject(DestroyRef).onDestroy(() => {
-      for (const s of this.subscriptions.values()) s.unsubscribe();
-      for (const t of this.tasks()) if (t.previewUrl) URL.revokeObjectURL(t.previewUrl);
-    });
+    inject(DestroyRef).onDestroy(() => this.dispose(this.batch.clearAll()));
+  }
+
+  protected removeLabel(task: UploadTask): string {
+    return this.i18n.t(task.imageId() ? 'upload.removeLabelKept' : 'upload.removeLabel', { name: task.name });
+  }
+
+  /** Aborts the upload in flight (unsubscribing cancels the HTTP request); it can be retried. */
+  protected cancel(task: UploadTask): void {
+    if (!canCancel(task)) return;
+    this.stop(task);
+    task.cancelled();
+    this.focusAfterRender(`[data-item="${task.id}"] [data-testid="upload-retry"]`);
+  }
+
+  /** Sends the same file again, in the same place in the list. */
+  protected retry(task: UploadTask): void {
+    if (!canRetry(task) || !task.file) return;
+    this.stop(task);
+    task.restart();
+    this.start(task.file, task);
+    this.focusAfterRender(`[data-item="${task.id}"] .actions button`);
+  }
+
+  /** Takes the item off this list only; an uploaded photo stays in the catalog. */
+  protected remove(task: UploadTask): void {
+    const list = this.tasks();
+    const index = list.indexOf(task);
+    const removed = this.batch.remove(task.id);
+    if (!removed) return;
+    this.dispose([removed]);
+    // Focus goes to the next item's actions (or the previous one's), not lost with the button.
+    const neighbour = list[index + 1] ?? list[index - 1];
+    this.focusAfterRender(neighbour ? `[data-item="${neighbour.id}"] .actions button` : '[data-testid="choose-files"]');
+  }
+
+  /** Moves the focus once the view shows the change; falls back to the list's heading. */
+  private focusAfterRender(selector: string): void {
+    afterNextRender(
+      () => {
+        const root = this.host.nativeElement;
+        (root.querySelector<HTMLElement>(selector) ?? root.querySelector<HTMLElement>('[data-testid="results-heading"]'))?.focus();
+      },
+      { injector: this.injector },
+    );
+  }
+
+  private stop(task: UploadTask): void {
+    this.subscriptions.get(task.id)?.unsubscribe();
+    this.subscriptions.delete(task.id);
+  }
+
+  private dispose(tasks: readonly UploadTask[]): void {
+    for (const t of tasks) {
+      this.stop(t);
+      if (t.previewUrl) URL.revokeObjectURL(t.previewUrl);
+    }
   }
 
   protected message(error: unknown): string {
@@ -233,18 +353,10 @@ export class UploadComponent {
     input.value = '';
   }
 
+  /** Clear finished: labelled, failed and cancelled items go; uploading and processing ones stay. */
   protected clear(): void {
-    const keep: UploadTask[] = [];
-    for (const t of this.tasks()) {
-      if (t.phase() === 'uploading' || t.phase() === 'processing') {
-        keep.push(t);
-        continue;
-      }
-      this.subscriptions.get(t.id)?.unsubscribe();
-      this.subscriptions.delete(t.id);
-      if (t.previewUrl) URL.revokeObjectURL(t.previewUrl);
-    }
-    this.tasks.set(keep);
+    this.dispose(this.batch.clearFinished());
+    this.focusAfterRender(this.tasks().length ? '[data-testid="results-heading"]' : '[data-testid="choose-files"]');
   }
 
   /** With crop on, files wait here one by one until cropped, taken whole or skipped. */
@@ -276,9 +388,9 @@ export class UploadComponent {
   private upload(files: File[]): void {
     const created = files.map((file) => ({
       file,
-      task: new UploadTask(file.name, file.size, PREVIEWABLE.test(file.type) ? URL.createObjectURL(file) : null),
+      task: new UploadTask(file.name, file.size, PREVIEWABLE.test(file.type) ? URL.createObjectURL(file) : null, file),
     }));
-    this.tasks.update((list) => [...created.map((c) => c.task), ...list]);
+    this.batch.add(created.map((c) => c.task));
     for (const { file, task } of created) this.start(file, task);
   }
 

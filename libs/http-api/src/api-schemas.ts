@@ -28,7 +28,7 @@ const share: SchemaObject = { type: 'object', required: ['hex', 'share'], proper
 function correctionItemSchema(): SchemaObject {
   return {
     type: 'object',
-    required: ['eventId', 'imageId', 'kind', 'note', 'correctedBy', 'correctedAt', 'previousKind'],
+    required: ['eventId', 'imageId', 'kind', 'note', 'correctedBy', 'correctedAt', 'previousKind', 'position'],
     properties: { eventId: { type: 'string', format: 'uuid' }, imageId: str, kind: str, note: str, correctedBy: str, correctedAt: str, previousKind: nstr, position: int },
   };
 }
@@ -60,80 +60,101 @@ export const CORRECTION_RECORDED_SCHEMA: SchemaObject = {
   },
 };
 
-export const IMAGE_SCHEMA: SchemaObject = {
-  type: 'object',
-  required: ['imageId', 'status', 'url'],
-  properties: {
-    imageId: { type: 'string', format: 'uuid' },
-    objectKey: str,
-    sha256: str,
-    contentType: str,
-    width: int,
-    height: int,
-    sizeBytes: int,
-    source: { type: 'string', enum: ['upload', 'catalog'] },
-    datasetSplit: nstr,
-    groundTruthKind: nstr,
-    originalName: nstr,
-    uploadedAt: str,
-    uploadCount: int,
-    ...LABEL_SCHEMA_PROPERTIES,
-    labelSource: {
-      type: 'string',
-      nullable: true,
-      enum: ['model', 'person', null],
-      description: '"person" when `kind` is a correction by a person (shown over every model label, relabels included), "model" otherwise.',
-    },
-    modelKind: { type: 'string', nullable: true, description: 'The newest model label, whatever a person said.' },
-    correction: {
-      type: 'object',
-      nullable: true,
-      description: 'The newest correction by a person, null when none.',
-      required: ['kind', 'by', 'at', 'note'],
-      properties: { kind: str, by: str, at: str, note: str },
-    },
-    modelVersion: nstr,
-    classifiedAt: nstr,
-    rgbHex: nstr,
-    rybHex: nstr,
-    rgbShares: { type: 'array', items: share },
-    rybShares: { type: 'array', items: share },
-    colourAlgorithm: nstr,
-    colouredAt: nstr,
-    subjectColours: {
-      type: 'object',
-      nullable: true,
-      description:
-        "Dominant colours of the vegetable's pixels only (a `subject-*` colour algorithm); `rgbHex`/`rybHex` above are the whole photo's. Null until recorded.",
-      required: ['rgbHex', 'rybHex', 'rgbShares', 'rybShares', 'algorithm', 'colouredAt'],
-      properties: { rgbHex: str, rybHex: str, rgbShares: { type: 'array', items: share }, rybShares: { type: 'array', items: share }, algorithm: str, colouredAt: str },
-    },
-    status: { type: 'string', enum: ['processing', 'ready'] },
-    url: { type: 'string', description: 'Temporary link to the original' },
-    urlExpiresAt: str,
+const IMAGE_PROPERTIES: Record<string, SchemaObject> = {
+  imageId: { type: 'string', format: 'uuid' },
+  objectKey: str,
+  sha256: str,
+  contentType: str,
+  width: int,
+  height: int,
+  sizeBytes: int,
+  source: { type: 'string', enum: ['upload', 'catalog'] },
+  datasetSplit: nstr,
+  groundTruthKind: nstr,
+  originalName: nstr,
+  uploadedAt: str,
+  uploadCount: int,
+  ...LABEL_SCHEMA_PROPERTIES,
+  labelSource: {
+    type: 'string',
+    nullable: true,
+    enum: ['model', 'person', null],
+    description: '"person" when `kind` is a correction by a person (shown over every model label, relabels included), "model" otherwise.',
   },
+  modelKind: { type: 'string', nullable: true, description: 'The newest model label, whatever a person said.' },
+  correction: {
+    type: 'object',
+    nullable: true,
+    description: 'The newest correction by a person, null when none.',
+    required: ['kind', 'by', 'at', 'note'],
+    properties: { kind: str, by: str, at: str, note: str },
+  },
+  modelVersion: nstr,
+  classifiedAt: nstr,
+  rgbHex: nstr,
+  rybHex: nstr,
+  rgbShares: { type: 'array', items: share },
+  rybShares: { type: 'array', items: share },
+  colourAlgorithm: nstr,
+  colouredAt: nstr,
+  subjectColours: {
+    type: 'object',
+    nullable: true,
+    description:
+      "Dominant colours of the vegetable's pixels only (a `subject-*` colour algorithm); `rgbHex`/`rybHex` above are the whole photo's. Null until recorded.",
+    required: ['rgbHex', 'rybHex', 'rgbShares', 'rybShares', 'algorithm', 'colouredAt'],
+    properties: { rgbHex: str, rybHex: str, rgbShares: { type: 'array', items: share }, rybShares: { type: 'array', items: share }, algorithm: str, colouredAt: str },
+  },
+  status: { type: 'string', enum: ['processing', 'ready'] },
+  url: { type: 'string', description: 'Temporary link to the original' },
+  urlExpiresAt: str,
 };
 
+/** An image as every endpoint sends it: each field always present (null where the view says so); `closestKind` where the endpoint adds it. */
+export const IMAGE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: Object.keys(IMAGE_PROPERTIES).filter((k) => k !== 'closestKind'),
+  properties: IMAGE_PROPERTIES,
+};
+
+/** The named schemas of the document (components.schemas): each written once, referenced where used. */
+const IMAGE_REF: SchemaObject = { $ref: '#/components/schemas/Image' } as SchemaObject;
+
+/** GET /api/images/:id: the image with its whole labelling history. */
 export const IMAGE_DETAIL_SCHEMA: SchemaObject = {
-  ...IMAGE_SCHEMA,
-  required: [...(IMAGE_SCHEMA.required ?? []), 'classifications', 'corrections'],
-  properties: {
-    ...IMAGE_SCHEMA.properties,
-    corrections: {
-      type: 'array',
-      description: 'Every correction of the image by a person, oldest first.',
-      items: correctionItemSchema(),
-    },
-    classifications: {
-      type: 'array',
-      description: "Every model's label of the image, oldest first.",
-      items: {
-        type: 'object',
-        required: ['eventId', 'modelVersion', 'kind', 'confidence'],
-        properties: { eventId: str, imageId: str, modelVersion: str, ...LABEL_SCHEMA_PROPERTIES, classifiedAt: str, position: int },
+  allOf: [
+    IMAGE_REF,
+    {
+      type: 'object',
+      required: ['classifications', 'corrections'],
+      properties: {
+        corrections: {
+          type: 'array',
+          description: 'Every correction of the image by a person, oldest first.',
+          items: correctionItemSchema(),
+        },
+        classifications: {
+          type: 'array',
+          description: "Every model's label of the image, oldest first.",
+          items: {
+            type: 'object',
+            required: ['eventId', 'imageId', 'modelVersion', 'kind', 'confidence', 'top', 'classifiedAt', 'position'],
+            properties: {
+              eventId: str,
+              imageId: str,
+              modelVersion: str,
+              ...LABEL_SCHEMA_PROPERTIES,
+              // A classification always names a label and its confidence (the image's kind is null only before any).
+              kind: { ...LABEL_SCHEMA_PROPERTIES.kind, nullable: false },
+              confidence: { ...LABEL_SCHEMA_PROPERTIES.confidence, nullable: false },
+              classifiedAt: str,
+              position: int,
+            },
+          },
+        },
       },
     },
-  },
+  ],
 };
 
 export const UPLOAD_ACCEPTED_SCHEMA: SchemaObject = {
@@ -168,7 +189,7 @@ export const BROWSE_SCHEMA: SchemaObject = {
         measure: { type: 'string', enum: [...COLOUR_MEASURES] },
       },
     },
-    items: { type: 'array', maxItems: 9, items: IMAGE_SCHEMA },
+    items: { type: 'array', maxItems: 9, items: IMAGE_REF },
   },
 };
 
@@ -177,7 +198,7 @@ export const CATALOG_PAGE_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['items', 'nextCursor', 'total', 'links'],
   properties: {
-    items: { type: 'array', maxItems: 100, items: IMAGE_SCHEMA },
+    items: { type: 'array', maxItems: 100, items: IMAGE_REF },
     nextCursor: { type: 'string', nullable: true, description: 'Pass as `cursor` for the next page (same sort and filters); null on the last page.' },
     total: { type: 'integer', minimum: 0, description: 'Images matching the filters now.' },
     links: {
@@ -191,7 +212,7 @@ export const CATALOG_PAGE_SCHEMA: SchemaObject = {
 const counts: SchemaObject = { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } };
 export const FACETS_SCHEMA: SchemaObject = {
   type: 'object',
-  required: ['total', 'kinds', 'colours'],
+  required: ['total', 'kinds', 'colours', 'subjectColours'],
   properties: {
     total: { type: 'integer', minimum: 0 },
     kinds: counts,
@@ -224,7 +245,19 @@ export const MODELS_SCHEMA: SchemaObject = {
     active: str,
     models: {
       type: 'array',
-      items: { type: 'object', required: ['version', 'active'], properties: { version: str, createdAt: str, architecture: str, sha256: str, classes: { type: 'array', items: str }, active: { type: 'boolean' } } },
+      items: {
+        type: 'object',
+        required: ['version', 'active'],
+        properties: {
+          version: str,
+          createdAt: str,
+          architecture: nstr,
+          sha256: str,
+          classes: { type: 'array', items: str },
+          metrics: { type: 'object', additionalProperties: true, description: "The model card's figures (model-card.json `metrics`), as the card has them." },
+          active: { type: 'boolean' },
+        },
+      },
     },
   },
 };
@@ -274,3 +307,6 @@ export const READY_SCHEMA: SchemaObject = {
     checks: { type: 'object', additionalProperties: { type: 'string', description: '"ok" or what failed' } },
   },
 };
+
+/** components.schemas of the OpenAPI document besides Problem. */
+export const COMPONENT_SCHEMAS: Record<string, SchemaObject> = { Image: IMAGE_SCHEMA };

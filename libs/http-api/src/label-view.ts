@@ -12,8 +12,9 @@ export function withClosestKind<T extends Labelled>(view: T): T & { closestKind:
   return { ...view, closestKind: closestKind(view.kind, view.top) };
 }
 
-const kindProbability: { type: 'object'; properties: Record<string, { type: string; example: unknown }> } = {
+const kindProbability: { type: 'object'; required: string[]; properties: Record<string, { type: string; example: unknown }> } = {
   type: 'object',
+  required: ['kind', 'confidence'],
   properties: { kind: { type: 'string', example: 'Brinjal' }, confidence: { type: 'number', example: 0.326 } },
 };
 

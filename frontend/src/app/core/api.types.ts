@@ -1,97 +1,43 @@
-// Shapes of the vegvision HTTP API (see libs/http-api/src/images.controller.ts).
+// Shapes of the vegvision HTTP API, generated from its OpenAPI document: libs/http-api/openapi.json
+// (the response schemas libs/http-api declares, libs/http-api/src/api-schemas.ts) -> api.generated.ts
+// by openapi-typescript (`npm run api:gen`; CI's `npm run api:check` fails when either is stale).
+// Nothing here restates a field by hand: a change of the API's contract changes these types.
 
 import type { PaletteName } from '@vegvision/colour/palettes';
-import type { ClassificationView, CorrectionView, Facets as FacetsView, ImageView, KindScoreView, PaletteShareView } from '@vegvision/read-model/port';
+import type { components, operations, paths } from './api.generated';
 
 export type { PaletteName };
 
-// The catalog's shapes are the read model's own views (type-only imports: nothing of the
-// server's code reaches the bundle).
-export type KindScore = KindScoreView;
-export type PaletteShare = PaletteShareView;
-export type Classification = ClassificationView;
-export type Facets = FacetsView;
-
-/** An image as the API sends it: the read model's view plus a temporary signed link. */
-export interface CatalogImage extends ImageView {
-  /** Temporary signed link to the original. */
-  url: string;
-  urlExpiresAt: string;
-  /** For kind not_a_vegetable: the closest kind and its probability; null otherwise (older servers leave it out). */
-  closestKind?: KindScore | null;
+/** The JSON body of a 2xx answer of `method` on `path`. */
+type Answer<P extends keyof paths, M extends 'get' | 'post', S extends number = 200> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer T } } };
 }
-
-export type Correction = CorrectionView;
-
-export interface ImageDetail extends CatalogImage {
-  classifications: (Classification & { closestKind?: KindScore | null })[];
-  /** Every correction by a person, oldest first (older servers leave it out). */
-  corrections?: Correction[];
-}
-
-/** Answer of POST /api/images/:id/corrections. */
-export interface CorrectionRecorded {
-  eventId: string;
-  imageId: string;
-  kind: string;
-  note: string;
-  correctedBy: string;
-  correctedAt: string;
-  previousKind: string | null;
-}
-
-export interface BrowseResponse {
-  count: number;
-  requested: number;
-  filters: { kind: string | null; palette: PaletteName | null; colour: string | null };
-  items: CatalogImage[];
-}
+  ? T
+  : never;
 
 /** Answer of GET /api/catalog/images: one page of the listing. */
-export interface CatalogPage {
-  items: CatalogImage[];
-  /** Opaque; null on the last page. */
-  nextCursor: string | null;
-  /** Images matching the filters now. */
-  total: number;
-  links: { self: string; next: string | null };
-}
+export type CatalogPage = Answer<'/api/catalog/images', 'get'>;
+/** An image as the API sends it: the catalog's view plus a temporary signed link. */
+export type CatalogImage = components['schemas']['Image'];
+export type KindScore = CatalogImage['top'][number];
+export type PaletteShare = CatalogImage['rgbShares'][number];
+export type Facets = Answer<'/api/catalog/facets', 'get'>;
+export type ImageDetail = Answer<'/api/images/{id}', 'get'>;
+export type Classification = ImageDetail['classifications'][number];
+export type Correction = ImageDetail['corrections'][number];
+/** Answer of POST /api/images/:id/corrections. */
+export type CorrectionRecorded = Answer<'/api/images/{id}/corrections', 'post', 201>;
+export type BrowseResponse = Answer<'/api/images', 'get'>;
+export type UploadAccepted = Answer<'/api/images', 'post', 202>;
+export type ModelsResponse = Answer<'/api/models', 'get'>;
+export type ModelInfo = ModelsResponse['models'][number];
+/** Query parameters of GET /api/catalog/images. */
+export type ListQuery = NonNullable<operations['CatalogController_list']['parameters']['query']>;
 
-export interface UploadAccepted {
-  imageId: string;
-  sha256: string;
-  duplicate: boolean;
-  contentType: string;
-  width: number;
-  height: number;
-  status: 'processing';
-}
+/** RFC 9457 problem details as the API sends them (fields optional: an error may come from a proxy, not the API). */
+export type Problem = Partial<components['schemas']['Problem']>;
 
-export interface ModelInfo {
-  version: string;
-  createdAt: string;
-  /** From the model card; older servers leave it out. */
-  architecture?: string | null;
-  metrics?: { validationTop1?: number | null };
-  sha256: string;
-  classes?: string[];
-  active?: boolean;
-}
-
-export interface ModelsResponse {
-  active: string;
-  models: ModelInfo[];
-}
-
-/** RFC 9457 problem details as the API sends them. */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  code?: string;
-}
-
+// The live feed's payloads (GET /api/events) are the events' protobuf JSON (proto/), not HTTP DTOs.
 /** Payload of an ImageClassified event (protobuf JSON). */
 export interface ClassifiedPayload {
   imageId: string;

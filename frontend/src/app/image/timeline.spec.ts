@@ -34,6 +34,7 @@ const base: ImageDetail = {
   url: '/api/objects/x',
   urlExpiresAt: '2026-01-01T10:05:00.000Z',
   classifications: [],
+  corrections: [],
 };
 
 const classification = (modelVersion: string, kind: string, classifiedAt: string, position: number) => ({

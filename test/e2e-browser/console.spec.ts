@@ -344,7 +344,12 @@ suite('web console in Chromium', () => {
     expect(types).toContain('classified');
     expect(types).toContain('coloured');
     expect(await timeline.allInnerTexts()).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^Uploaded/), expect.stringMatching(/Classified by model \S+ as .+\(\d+\.\d%\)/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^Uploaded/),
+        expect.stringMatching(/Classified by model \S+ as .+\(\d+\.\d%\)/),
+        expect.stringMatching(/^Colours of the whole photo detected \(mean-euclidean-v1\)/),
+        expect.stringMatching(/^Colours of the vegetable detected \(subject-oklab-v3\)/),
+      ]),
     );
     await screenshot(page, 'image');
     await expectNoSeriousViolations();

@@ -247,11 +247,11 @@ export const MODELS_SCHEMA: SchemaObject = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['version', 'active'],
+        required: ['version', 'createdAt', 'architecture', 'sha256', 'classes', 'metrics', 'active'],
         properties: {
           version: str,
           createdAt: str,
-          architecture: nstr,
+          architecture: str,
           sha256: str,
           classes: { type: 'array', items: str },
           metrics: { type: 'object', additionalProperties: true, description: "The model card's figures (model-card.json `metrics`), as the card has them." },

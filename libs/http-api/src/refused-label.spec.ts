@@ -77,7 +77,10 @@ describe('HTTP API: a refused photo names the closest kind as closest', () => {
 
   it('documents closestKind in the OpenAPI document', async () => {
     const doc: Json = await (await fetch(`${url}/api/docs/openapi.json`)).json();
-    const schema = doc.paths['/api/images/{id}'].get.responses['200'].content['application/json'].schema;
+    // The image detail is the Image component plus its history (allOf).
+    const detail = doc.paths['/api/images/{id}'].get.responses['200'].content['application/json'].schema;
+    expect(detail.allOf[0].$ref).toBe('#/components/schemas/Image');
+    const schema = doc.components.schemas.Image;
     expect(schema.properties.closestKind.description).toMatch(/not_a_vegetable/);
     expect(schema.properties.confidence.description).toMatch(/not a certainty/);
   });

@@ -1481,14 +1481,14 @@ export interface operations {
                         active: string;
                         models: {
                             active: boolean;
-                            architecture?: string | null;
-                            classes?: string[];
-                            createdAt?: string;
+                            architecture: string;
+                            classes: string[];
+                            createdAt: string;
                             /** @description The model card's figures (model-card.json `metrics`), as the card has them. */
-                            metrics?: {
+                            metrics: {
                                 [key: string]: unknown;
                             };
-                            sha256?: string;
+                            sha256: string;
                             version: string;
                         }[];
                     };

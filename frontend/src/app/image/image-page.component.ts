@@ -346,7 +346,11 @@ export class ImagePageComponent {
         return e.current ? `${text} · ${this.i18n.t('timeline.current')}` : text;
       }
       case 'coloured':
-        return this.i18n.t('timeline.coloured', { rgb: this.i18n.colour('RGB', e.rgbHex), ryb: this.i18n.colour('RYB', e.rybHex) });
+        return this.i18n.t(e.measure === 'subject' ? 'timeline.colouredSubject' : 'timeline.coloured', {
+          rgb: this.i18n.colour('RGB', e.rgbHex),
+          ryb: this.i18n.colour('RYB', e.rybHex),
+          algorithm: e.algorithm ?? '',
+        });
       case 'corrected': {
         const text = this.i18n.t('timeline.corrected', { by: e.by, kind: this.i18n.kind(e.kind) });
         return e.note ? `${text}: “${e.note}”` : text;

@@ -74,6 +74,21 @@ describe('buildTimeline', () => {
     expect(buildTimeline(image)[0]).toMatchObject({ source: 'catalog' });
   });
 
+  it('lists the colours of both measures, each with its algorithm', () => {
+    const image: ImageDetail = {
+      ...base,
+      colouredAt: '2026-01-01T10:00:02.000Z',
+      rgbHex: '#FF8000',
+      rybHex: '#FB9902',
+      colourAlgorithm: 'mean-euclidean-v1',
+      subjectColours: { rgbHex: '#FF0000', rybHex: '#FE2712', rgbShares: [], rybShares: [], algorithm: 'subject-oklab-v3', colouredAt: '2026-01-01T10:00:03.000Z' },
+    };
+    expect(buildTimeline(image).filter((e) => e.type === 'coloured')).toEqual([
+      { type: 'coloured', at: '2026-01-01T10:00:02.000Z', rgbHex: '#FF8000', rybHex: '#FB9902', measure: 'photo', algorithm: 'mean-euclidean-v1' },
+      { type: 'coloured', at: '2026-01-01T10:00:03.000Z', rgbHex: '#FF0000', rybHex: '#FE2712', measure: 'subject', algorithm: 'subject-oklab-v3' },
+    ]);
+  });
+
   it('names the closest kind of a refusal as closest', () => {
     const refused = { ...classification('mnv2-160-v1', 'not_a_vegetable', '2026-01-01T10:00:01.000Z', 3), confidence: 0.326 };
     const image: ImageDetail = {

@@ -15,7 +15,7 @@ export type TimelineEntry =
       closest: KindScore | null;
       current: boolean;
     }
-  | { type: 'coloured'; at: string; rgbHex: string | null; rybHex: string | null }
+  | { type: 'coloured'; at: string; rgbHex: string | null; rybHex: string | null; measure: 'photo' | 'subject'; algorithm: string | null }
   | { type: 'corrected'; at: string; by: string; kind: string; note: string };
 
 export function buildTimeline(image: ImageDetail): TimelineEntry[] {
@@ -42,7 +42,17 @@ export function buildTimeline(image: ImageDetail): TimelineEntry[] {
     entries.push({ entry: { type: 'corrected', at: c.correctedAt, by: c.correctedBy, kind: c.kind, note: c.note }, order: 1 });
   }
   if (image.colouredAt) {
-    entries.push({ entry: { type: 'coloured', at: image.colouredAt, rgbHex: image.rgbHex, rybHex: image.rybHex }, order: 1 });
+    entries.push({
+      entry: { type: 'coloured', at: image.colouredAt, rgbHex: image.rgbHex, rybHex: image.rybHex, measure: 'photo', algorithm: image.colourAlgorithm },
+      order: 1,
+    });
+  }
+  const subject = image.subjectColours;
+  if (subject) {
+    entries.push({
+      entry: { type: 'coloured', at: subject.colouredAt, rgbHex: subject.rgbHex, rybHex: subject.rybHex, measure: 'subject', algorithm: subject.algorithm },
+      order: 1,
+    });
   }
   // Chronological; the upload always first; ties keep their insertion order (stable sort).
   return entries

@@ -81,7 +81,7 @@ type State =
                         @if (m.version === d.active || m.active) { <span class="badge">{{ i18n.t('models.active') }}</span> }
                       </th>
                       <td>{{ i18n.date(m.createdAt) }}</td>
-                      <td>{{ m.architecture ?? '–' }}</td>
+                      <td>{{ m.architecture }}</td>
                       <td data-testid="figure-dataset">{{ figures(m).dataset }}</td>
                       <td data-testid="figure-real">{{ figures(m).real }}</td>
                       <td data-testid="figure-refused">{{ figures(m).refused }}</td>

@@ -34,7 +34,7 @@ export function datasetFiles(root = DATASET_DIR): { split: string; kind: string;
 }
 
 /** A folder of symlinks in the Kaggle layout holding the first `limit` files. */
-function subsetDir(limit: number): { dir: string; files: string[] } {
+export function subsetDir(limit: number): { dir: string; files: string[] } {
   const all = datasetFiles();
   const picked = all.slice(0, Math.min(limit, all.length));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vv-bench-subset-'));

@@ -53,6 +53,13 @@ import {
   type ImageRow,
 } from './entities';
 import { toChange, type Change } from './event-mapping';
+import { COLOUR_FACETS, FACET_COUNTS_TABLE, facetDelta, facetKeysOf, facetUpsert, recountStatements, type ColourFacet, type FacetKey } from './facet-counts';
+
+/** What `apply` did to the image row: its facet keys before, and the row after (null: none). */
+interface RowChange {
+  before: FacetKey[];
+  after: ImageRow | null;
+}
 
 export type ReadModelEngine = 'sqlite' | 'postgres';
 
@@ -105,7 +112,16 @@ export class MikroOrmReadModel implements ReadModel {
 
     return this.em().transactional(async (em) => {
       const checkpoint = await this.lockCheckpoint(em, projection);
-      const applied = await this.apply(em, change, position, event.meta.type);
+      const row: RowChange = { before: [], after: null };
+      const applied = await this.apply(em, change, position, event.meta.type, row);
+      if (applied) {
+        // The facet counters follow the row, in the same transaction.
+        const changes = facetDelta(row.before, facetKeysOf(row.after));
+        if (changes.length) {
+          const [sql, params] = facetUpsert(this.table(FACET_COUNTS_TABLE), changes);
+          await em.execute(sql, params, 'run');
+        }
+      }
       // Events are ordered per image only, so the checkpoint is the highest position applied.
       if (applied && (checkpoint.position === null || position > checkpoint.position)) {
         checkpoint.position = position;
@@ -167,10 +183,26 @@ export class MikroOrmReadModel implements ReadModel {
   async sample(query: SampleQuery): Promise<ImageView[]> {
     this.assertOpen();
     const where = sampleFilter(query);
-    const rows = await this.em().find(ImageSchema, where, {
-      orderBy: { [raw('random()')]: 'asc' },
-      limit: query.count,
-    });
+    const em = this.em();
+    // Two steps: draw the sample's keys from an index alone (the SQLite rowid is in every index;
+    // on PostgreSQL the (filter column, image_id) indexes hold the id), then load those rows.
+    // Loading every matching row only to sort it by random() read the whole row of each.
+    const key = this.engine === 'sqlite' ? 'rowid' : 'image_id';
+    const picked: { k: string | number }[] = await em
+      .createQueryBuilder(ImageSchema)
+      .select(raw(`${key} as k`))
+      .where(where)
+      .orderBy({ [raw('random()')]: 'asc' })
+      .limit(query.count)
+      .execute('all', false);
+    if (picked.length === 0) return [];
+    const keys = picked.map((p) => p.k);
+    const rows = await em.find(ImageSchema, (this.engine === 'sqlite' ? { [raw('rowid')]: { $in: keys } } : { imageId: { $in: keys } }) as FilterQuery<ImageRow>);
+    // The order of a random sample is random too (the rows came back in key order).
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [rows[i], rows[j]] = [rows[j], rows[i]];
+    }
     return rows.map(toImageView);
   }
 
@@ -192,7 +224,7 @@ export class MikroOrmReadModel implements ReadModel {
       orderBy: { [order.key()]: order.direction, imageId: order.direction },
       limit: limit + 1,
     });
-    const total = await em.count(ImageSchema, filters);
+    const total = countersAnswer(query) ? await this.counterTotal(em, query) : await em.count(ImageSchema, filters);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor = rows.length > limit && last ? encodeCursor(sort, query, { key: sortKeyOf(sort, last), imageId: last.imageId }) : null;
@@ -209,6 +241,7 @@ export class MikroOrmReadModel implements ReadModel {
     const exceptKind = catalogFilters(withoutKind, InvalidListQueryError);
     const exceptColour = catalogFilters(withoutColour, InvalidListQueryError);
     const em = this.em();
+    if (countersAnswer(filters)) return this.facetsFromCounters(em, filters);
     const property = { kind: 'kind', rgb_hex: 'rgbHex', ryb_hex: 'rybHex', subject_rgb_hex: 'subjectRgbHex', subject_ryb_hex: 'subjectRybHex' } as const;
     const countBy = async (column: keyof typeof property, where: FilterQuery<ImageRow>): Promise<Record<string, number>> => {
       const rows: { value: string; n: number | string }[] = await em
@@ -229,6 +262,32 @@ export class MikroOrmReadModel implements ReadModel {
     return { total, kinds, colours: { RGB: rgb, RYB: ryb }, subjectColours };
   }
 
+  /** `facets` for filters the counters answer (see countersAnswer): three reads of the counters. */
+  private async facetsFromCounters(em: EntityManager, filters: CatalogFilters): Promise<Facets> {
+    const total = await this.counterTotal(em, filters);
+    // Kinds, under the colour and source filters.
+    const facet = colourFacetOf(filters);
+    const kindWhere: [string, unknown][] = [['"facet" = ?', facet ?? 'total'], [`"kind" <> ''`, undefined], ['"n" > 0', undefined]];
+    if (filters.colour !== undefined) kindWhere.push(['"value" = ?', filters.colour.toUpperCase()]);
+    const kindRows = await this.countFromCounters(em, filters, '"kind", sum("n") as n', kindWhere, '"kind"');
+    // Colours of every facet, under the kind and source filters.
+    const colourWhere: [string, unknown][] = [[`"facet" <> 'total'`, undefined], ['"n" > 0', undefined]];
+    if (filters.kind !== undefined) colourWhere.push(['"kind" = ?', filters.kind]);
+    const colourRows = await this.countFromCounters(em, filters, '"facet", "value", sum("n") as n', colourWhere, '"facet", "value"');
+    const byValue = (rows: { value: string; n: number }[]) => {
+      const out: Record<string, number> = {};
+      for (const row of rows.sort((a, b) => compare(a.value, b.value))) if (row.n > 0) out[row.value] = row.n;
+      return out;
+    };
+    const colours = (f: ColourFacet) => byValue(colourRows.filter((r) => r.facet === f).map((r) => ({ value: r.value as string, n: Number(r.n) })));
+    return {
+      total,
+      kinds: byValue(kindRows.map((r) => ({ value: r.kind as string, n: Number(r.n) }))),
+      colours: { RGB: colours('rgb'), RYB: colours('ryb') },
+      subjectColours: { RGB: colours('subject_rgb'), RYB: colours('subject_ryb') },
+    };
+  }
+
   async reset(projection: string): Promise<void> {
     this.assertOpen();
     assertProjection(projection);
@@ -239,6 +298,7 @@ export class MikroOrmReadModel implements ReadModel {
       await em.nativeDelete(CorrectionSchema, {});
       await em.nativeDelete(DeletedImageSchema, {});
       await em.nativeDelete(ImageSchema, {});
+      await em.execute(`delete from ${this.table(FACET_COUNTS_TABLE)}`, [], 'run');
       em.remove(checkpoint);
     });
   }
@@ -276,6 +336,58 @@ export class MikroOrmReadModel implements ReadModel {
 
   // ---------------------------------------------------------------------------------------
 
+  /**
+   * Recounts the facet counters from the image rows (not part of the port: for rows written
+   * other than by `project`, e.g. a benchmark's synthetic catalog).
+   */
+  async recountFacets(): Promise<void> {
+    this.assertOpen();
+    await this.em().transactional(async (em) => {
+      await this.lockCheckpoint(em, CATALOG_PROJECTION);
+      for (const sql of recountStatements(this.table(FACET_COUNTS_TABLE), this.table('images'))) await em.execute(sql, [], 'run');
+    });
+  }
+
+  /** A table's name for raw SQL (schema-qualified on PostgreSQL). */
+  private table(name: string): string {
+    return this.schema ? `"${this.schema}"."${name}"` : `"${name}"`;
+  }
+
+  /**
+   * The counters' answer for `filters` when they can give one: filters on kind, palette,
+   * colour, measure and source only (already validated). `where`: SQL conditions on the
+   * counter rows and their parameters.
+   */
+  private async countFromCounters(
+    em: EntityManager,
+    filters: CatalogFilters,
+    select: string,
+    where: [string, unknown][],
+    groupBy?: string,
+  ): Promise<{ kind?: string; facet?: string; value?: string; n: number | string | null }[]> {
+    const conditions = where.map(([sql]) => sql);
+    const params = where.filter(([, p]) => p !== undefined).map(([, p]) => p);
+    if (filters.source !== undefined) {
+      conditions.push('"source" = ?');
+      params.push(filters.source);
+    }
+    const sql =
+      `select ${select} from ${this.table(FACET_COUNTS_TABLE)}` +
+      (conditions.length ? ` where ${conditions.join(' and ')}` : '') +
+      (groupBy ? ` group by ${groupBy}` : '');
+    return em.execute(sql, params, 'all');
+  }
+
+  /** Images matching `filters` (counter-answerable ones): the counters' total. */
+  private async counterTotal(em: EntityManager, filters: CatalogFilters): Promise<number> {
+    const facet = colourFacetOf(filters);
+    const where: [string, unknown][] = [['"facet" = ?', facet ?? 'total']];
+    if (filters.colour !== undefined) where.push(['"value" = ?', filters.colour.toUpperCase()]);
+    if (filters.kind !== undefined) where.push(['"kind" = ?', filters.kind]);
+    const [row] = await this.countFromCounters(em, filters, 'sum("n") as n', where);
+    return Number(row?.n ?? 0);
+  }
+
   private em(): EntityManager {
     return this.orm.em.fork() as EntityManager;
   }
@@ -302,8 +414,10 @@ export class MikroOrmReadModel implements ReadModel {
   }
 
   /** Applies one change; false when the image has already seen this position (or the event). */
-  private async apply(em: EntityManager, change: Change, position: number, eventType: string): Promise<boolean> {
+  private async apply(em: EntityManager, change: Change, position: number, eventType: string, row: RowChange): Promise<boolean> {
     const image = await em.findOne(ImageSchema, { imageId: change.imageId });
+    row.before = facetKeysOf(image);
+    row.after = image;
     const tombstone = image ? null : await em.findOne(DeletedImageSchema, { imageId: change.imageId });
     if (tombstone) {
       if (position <= tombstone.position) return false;
@@ -327,7 +441,7 @@ export class MikroOrmReadModel implements ReadModel {
       }
       const sameBytes = await em.findOne(ImageSchema, { sha256: change.sha256 });
       if (sameBytes) throw new DuplicateSha256Error(change.imageId, sameBytes.imageId, change.sha256);
-      em.create(ImageSchema, {
+      row.after = em.create(ImageSchema, {
         imageId: change.imageId,
         objectKey: change.objectKey,
         sha256: change.sha256,
@@ -377,6 +491,7 @@ export class MikroOrmReadModel implements ReadModel {
       await em.nativeDelete(ClassificationSchema, { imageId: change.imageId });
       await em.nativeDelete(CorrectionSchema, { imageId: change.imageId });
       em.remove(image);
+      row.after = null;
       em.create(DeletedImageSchema, { imageId: change.imageId, position });
       return true;
     }
@@ -549,6 +664,18 @@ function seekAfter(sort: ListSort, after: CursorPosition): Record<string, unknow
   }
   const key = SORT_ORDER[sort].key;
   return { $or: [{ [key()]: { [beyond]: after.key } }, { $and: [{ [key()]: after.key }, { imageId: { [beyond]: after.imageId } }] }] };
+}
+
+/** Whether the facet counters answer these (valid) filters: only kind, palette, colour, measure and source given. */
+function countersAnswer(filters: CatalogFilters): boolean {
+  return filters.modelVersion === undefined && filters.minConfidence === undefined && filters.maxConfidence === undefined && !filters.review;
+}
+
+/** The colour facet a palette (and measure) filter names, if any. */
+function colourFacetOf(filters: CatalogFilters): ColourFacet | undefined {
+  if (filters.palette === undefined) return undefined;
+  const name = `${filters.measure === 'subject' ? 'subject_' : ''}${filters.palette === 'RGB' ? 'rgb' : 'ryb'}`;
+  return COLOUR_FACETS.find((f) => f.facet === name)!.facet;
 }
 
 function compare(a: string, b: string): number {

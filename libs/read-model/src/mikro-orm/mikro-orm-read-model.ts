@@ -8,7 +8,7 @@
 // that position or below is skipped, as is a classification whose event id is already in the
 // history. The projection's checkpoint is the highest position applied.
 import { LockMode, raw, type FilterQuery, type MikroORM } from '@mikro-orm/core';
-import type { EntityManager, QueryBuilder } from '@mikro-orm/knex';
+import type { EntityManager } from '@mikro-orm/knex';
 import type { Migrator } from '@mikro-orm/migrations';
 import type { DomainEvent } from '@vegvision/contracts';
 import { colourMeasureOf, isColourMeasure, modelsDisagree, NOT_A_VEGETABLE } from '@vegvision/domain';
@@ -23,7 +23,7 @@ import {
   UnknownImageError,
   UnknownProjectionError,
 } from '../errors';
-import { decodeCursor, encodeCursor, isTimeSort, type CursorPosition } from '../list-cursor';
+import { decodeCursor, encodeCursor, isTimeSort } from '../list-cursor';
 import {
   CATALOG_PROJECTION,
   DEFAULT_LIST_LIMIT,
@@ -155,14 +155,14 @@ export class MikroOrmReadModel implements ReadModel {
   async getImage(imageId: string): Promise<ImageView | null> {
     this.assertOpen();
     if (typeof imageId !== 'string' || imageId === '') return null;
-    const [view] = await this.views(this.em().createQueryBuilder(ImageSchema).where({ imageId }).limit(1));
+    const [view] = await this.views(`select * from ${this.table('images')} where "image_id" = ? limit 1`, [imageId]);
     return view ?? null;
   }
 
   async findBySha256(sha256: string): Promise<ImageView | null> {
     this.assertOpen();
     if (typeof sha256 !== 'string' || sha256 === '') return null;
-    const [view] = await this.views(this.em().createQueryBuilder(ImageSchema).where({ sha256: sha256.toLowerCase() }).limit(1));
+    const [view] = await this.views(`select * from ${this.table('images')} where "sha256" = ? limit 1`, [sha256.toLowerCase()]);
     return view ?? null;
   }
 
@@ -184,24 +184,20 @@ export class MikroOrmReadModel implements ReadModel {
 
   async sample(query: SampleQuery): Promise<ImageView[]> {
     this.assertOpen();
-    const where = sampleFilter(query);
-    const em = this.em();
+    sampleFilter(query); // validates
+    const { kind, palette, colour, measure } = query;
+    const filter = filterSql({ kind, palette, colour, measure }, this.engine);
     // Two steps: draw the sample's keys from an index alone (the SQLite rowid is in every index;
     // on PostgreSQL the (filter column, image_id) indexes hold the id), then load those rows.
     // Loading every matching row only to sort it by random() read the whole row of each.
-    const key = this.engine === 'sqlite' ? 'rowid' : 'image_id';
-    const picked: { k: string | number }[] = await em
-      .createQueryBuilder(ImageSchema)
-      .select(raw(`${key} as k`))
-      .where(where)
-      .orderBy({ [raw('random()')]: 'asc' })
-      .limit(query.count)
-      .execute('all', false);
-    if (picked.length === 0) return [];
-    const keys = picked.map((p) => p.k);
-    const rows = await this.views(
-      em.createQueryBuilder(ImageSchema).where((this.engine === 'sqlite' ? { [raw('rowid')]: { $in: keys } } : { imageId: { $in: keys } }) as FilterQuery<ImageRow>),
+    const key = this.engine === 'sqlite' ? 'rowid' : '"image_id"';
+    const images = this.table('images');
+    const picked = await this.read<{ k: string | number }>(
+      `select ${key} as k from ${images}${whereSql(filter.where)} order by random() limit ?`,
+      [...filter.params, query.count],
     );
+    if (picked.length === 0) return [];
+    const rows = await this.views(`select * from ${images} where ${key} in (${picked.map(() => '?').join(', ')})`, picked.map((p) => p.k));
     // The order of a random sample is random too (the rows came back in key order).
     for (let i = rows.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
@@ -219,19 +215,27 @@ export class MikroOrmReadModel implements ReadModel {
     }
     const sort = query.sort ?? 'newest';
     if (!(LIST_SORTS as readonly string[]).includes(sort)) throw new InvalidListQueryError(`unknown sort ${String(sort)}`);
-    const filters = catalogFilters(query, InvalidListQueryError);
+    catalogFilters(query, InvalidListQueryError); // validates
+    const filter = filterSql(query, this.engine);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort, query);
-    const order = SORT_ORDER[sort];
-    const where = after ? { $and: [filters, seekAfter(sort, after)] } : filters;
-    const em = this.em();
+    const order = SORT_SQL[sort];
+    const where = [...filter.where];
+    const params = [...filter.params];
+    if (after) {
+      // Rows strictly after the cursor's (key, id) in the sort order.
+      const beyond = order.direction === 'asc' ? '>' : '<';
+      const key = isTimeSort(sort) ? this.timeParam(new Date(after.key as string)) : after.key;
+      where.push(`(${order.key} ${beyond} ? or (${order.key} = ? and "image_id" ${beyond} ?))`);
+      params.push(key, key, after.imageId);
+    }
+    const images = this.table('images');
     const rows = await this.views(
-      em
-        .createQueryBuilder(ImageSchema)
-        .where(where as FilterQuery<ImageRow>)
-        .orderBy({ [order.key()]: order.direction, imageId: order.direction })
-        .limit(limit + 1),
+      `select * from ${images}${whereSql(where)} order by ${order.key} ${order.direction}, "image_id" ${order.direction} limit ?`,
+      [...params, limit + 1],
     );
-    const total = countersAnswer(query) ? await this.counterTotal(em, query) : await em.count(ImageSchema, filters);
+    const total = countersAnswer(query)
+      ? await this.counterTotal(query)
+      : Number((await this.read<{ n: number | string }>(`select count(*) as n from ${images}${whereSql(filter.where)}`, filter.params))[0]?.n ?? 0);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor = rows.length > limit && last ? encodeCursor(sort, query, { key: sortKeyOf(sort, last), imageId: last.imageId }) : null;
@@ -248,7 +252,7 @@ export class MikroOrmReadModel implements ReadModel {
     const exceptKind = catalogFilters(withoutKind, InvalidListQueryError);
     const exceptColour = catalogFilters(withoutColour, InvalidListQueryError);
     const em = this.em();
-    if (countersAnswer(filters)) return this.facetsFromCounters(em, filters);
+    if (countersAnswer(filters)) return this.facetsFromCounters(filters);
     const property = { kind: 'kind', rgb_hex: 'rgbHex', ryb_hex: 'rybHex', subject_rgb_hex: 'subjectRgbHex', subject_ryb_hex: 'subjectRybHex' } as const;
     const countBy = async (column: keyof typeof property, where: FilterQuery<ImageRow>): Promise<Record<string, number>> => {
       const rows: { value: string; n: number | string }[] = await em
@@ -270,17 +274,17 @@ export class MikroOrmReadModel implements ReadModel {
   }
 
   /** `facets` for filters the counters answer (see countersAnswer): three reads of the counters. */
-  private async facetsFromCounters(em: EntityManager, filters: CatalogFilters): Promise<Facets> {
-    const total = await this.counterTotal(em, filters);
+  private async facetsFromCounters(filters: CatalogFilters): Promise<Facets> {
+    const total = await this.counterTotal(filters);
     // Kinds, under the colour and source filters.
     const facet = colourFacetOf(filters);
     const kindWhere: [string, unknown][] = [['"facet" = ?', facet ?? 'total'], [`"kind" <> ''`, undefined], ['"n" > 0', undefined]];
     if (filters.colour !== undefined) kindWhere.push(['"value" = ?', filters.colour.toUpperCase()]);
-    const kindRows = await this.countFromCounters(em, filters, '"kind", sum("n") as n', kindWhere, '"kind"');
+    const kindRows = await this.countFromCounters(filters, '"kind", sum("n") as n', kindWhere, '"kind"');
     // Colours of every facet, under the kind and source filters.
     const colourWhere: [string, unknown][] = [[`"facet" <> 'total'`, undefined], ['"n" > 0', undefined]];
     if (filters.kind !== undefined) colourWhere.push(['"kind" = ?', filters.kind]);
-    const colourRows = await this.countFromCounters(em, filters, '"facet", "value", sum("n") as n', colourWhere, '"facet", "value"');
+    const colourRows = await this.countFromCounters(filters, '"facet", "value", sum("n") as n', colourWhere, '"facet", "value"');
     const byValue = (rows: { value: string; n: number }[]) => {
       const out: Record<string, number> = {};
       for (const row of rows.sort((a, b) => compare(a.value, b.value))) if (row.n > 0) out[row.value] = row.n;
@@ -359,9 +363,38 @@ export class MikroOrmReadModel implements ReadModel {
    * The views of the rows a query selects, mapped straight from the database's columns: no
    * entities (hydrating and snapshotting them was most of a read's CPU time).
    */
-  private async views(qb: QueryBuilder<ImageRow, never, never, never>): Promise<ImageView[]> {
-    const rows: Record<string, unknown>[] = await qb.select('*').execute('all', false);
-    return rows.map(rawToImageView);
+  private async views(sql: string, params: unknown[]): Promise<ImageView[]> {
+    return (await this.read(sql, params)).map(rawToImageView);
+  }
+
+  /**
+   * A read-only query: on SQLite straight on a pooled libSQL connection, each statement
+   * prepared once per connection (the ORM's query builder, knex and a fresh prepare cost more
+   * than the query itself on the hot path); on PostgreSQL through the ORM's connection.
+   * Never called inside a transaction (on SQLite it would wait for the transaction's connection).
+   */
+  private async read<T = Record<string, unknown>>(sql: string, params: unknown[]): Promise<T[]> {
+    if (this.engine !== 'sqlite') return (await this.em().getConnection().execute(sql, params, 'all')) as T[];
+    const client = this.em().getKnex().client as unknown as SqliteKnexClient;
+    const conn = await client.acquireConnection();
+    try {
+      let statements = PREPARED.get(conn);
+      if (!statements) PREPARED.set(conn, (statements = new Map()));
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= 256) statements.clear();
+        statement = conn.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement.all(params) as T[];
+    } finally {
+      await client.releaseConnection(conn);
+    }
+  }
+
+  /** A timestamp as a query parameter: epoch milliseconds on SQLite (how the ORM stores it), a Date on PostgreSQL. */
+  private timeParam(at: Date): number | Date {
+    return this.engine === 'sqlite' ? at.getTime() : at;
   }
 
   /** A table's name for raw SQL (schema-qualified on PostgreSQL). */
@@ -375,7 +408,6 @@ export class MikroOrmReadModel implements ReadModel {
    * counter rows and their parameters.
    */
   private async countFromCounters(
-    em: EntityManager,
     filters: CatalogFilters,
     select: string,
     where: [string, unknown][],
@@ -391,16 +423,16 @@ export class MikroOrmReadModel implements ReadModel {
       `select ${select} from ${this.table(FACET_COUNTS_TABLE)}` +
       (conditions.length ? ` where ${conditions.join(' and ')}` : '') +
       (groupBy ? ` group by ${groupBy}` : '');
-    return em.execute(sql, params, 'all');
+    return this.read(sql, params);
   }
 
   /** Images matching `filters` (counter-answerable ones): the counters' total. */
-  private async counterTotal(em: EntityManager, filters: CatalogFilters): Promise<number> {
+  private async counterTotal(filters: CatalogFilters): Promise<number> {
     const facet = colourFacetOf(filters);
     const where: [string, unknown][] = [['"facet" = ?', facet ?? 'total']];
     if (filters.colour !== undefined) where.push(['"value" = ?', filters.colour.toUpperCase()]);
     if (filters.kind !== undefined) where.push(['"kind" = ?', filters.kind]);
-    const [row] = await this.countFromCounters(em, filters, 'sum("n") as n', where);
+    const [row] = await this.countFromCounters(filters, 'sum("n") as n', where);
     return Number(row?.n ?? 0);
   }
 
@@ -657,13 +689,6 @@ function catalogFilters(filters: CatalogFilters, Invalid: new (message: string) 
  */
 const CONFIDENCE_ASC_KEY = 'coalesce(confidence, 2)';
 const CONFIDENCE_DESC_KEY = 'coalesce(confidence, -1)';
-// Keys are made per query: a raw() fragment is meant for one query.
-const SORT_ORDER: Record<ListSort, { key: () => string; direction: 'asc' | 'desc' }> = {
-  newest: { key: () => 'uploadedAt', direction: 'desc' },
-  oldest: { key: () => 'uploadedAt', direction: 'asc' },
-  confidence_asc: { key: () => raw(CONFIDENCE_ASC_KEY), direction: 'asc' },
-  confidence_desc: { key: () => raw(CONFIDENCE_DESC_KEY), direction: 'desc' },
-};
 
 function sortKeyOf(sort: ListSort, row: ImageView): string | number {
   if (isTimeSort(sort)) return row.uploadedAt;
@@ -671,15 +696,60 @@ function sortKeyOf(sort: ListSort, row: ImageView): string | number {
   return sort === 'confidence_asc' ? 2 : -1;
 }
 
-/** Rows strictly after `after` in the sort order: (key, id) beyond the cursor's (key, id). */
-function seekAfter(sort: ListSort, after: CursorPosition): Record<string, unknown> {
-  const beyond = SORT_ORDER[sort].direction === 'asc' ? '$gt' : '$lt';
-  if (isTimeSort(sort)) {
-    const at = new Date(after.key as string);
-    return { $or: [{ uploadedAt: { [beyond]: at } }, { uploadedAt: at, imageId: { [beyond]: after.imageId } }] };
+/** A libSQL connection and statement, as far as `read` uses them. */
+interface SqliteStatement {
+  all(params: unknown[]): unknown[];
+}
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+interface SqliteKnexClient {
+  acquireConnection(): Promise<SqliteConnection>;
+  releaseConnection(connection: SqliteConnection): Promise<unknown>;
+}
+
+/** Prepared statements per pooled connection (the pool replaces connections, these go with them). */
+const PREPARED = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+
+/** Orders of `list` in SQL: the same keys the migration indexes. */
+const SORT_SQL: Record<ListSort, { key: string; direction: 'asc' | 'desc' }> = {
+  newest: { key: '"uploaded_at"', direction: 'desc' },
+  oldest: { key: '"uploaded_at"', direction: 'asc' },
+  confidence_asc: { key: CONFIDENCE_ASC_KEY, direction: 'asc' },
+  confidence_desc: { key: CONFIDENCE_DESC_KEY, direction: 'desc' },
+};
+
+/**
+ * The SQL conditions (and parameters) of catalog filters already validated by catalogFilters,
+ * the same conditions as its row filter.
+ */
+function filterSql(filters: CatalogFilters, engine: ReadModelEngine): { where: string[]; params: unknown[] } {
+  const { kind, palette, colour, source, modelVersion, minConfidence, maxConfidence, review } = filters;
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const is = (condition: string, value: unknown) => {
+    where.push(condition);
+    params.push(value);
+  };
+  if (kind !== undefined) is('"kind" = ?', kind);
+  if (palette !== undefined) {
+    const column = COLOUR_FACETS.find((f) => f.facet === colourFacetOf(filters))!.column;
+    if (colour !== undefined) is(`"${column}" = ?`, colour.toUpperCase());
+    else where.push(`"${column}" is not null`);
   }
-  const key = SORT_ORDER[sort].key;
-  return { $or: [{ [key()]: { [beyond]: after.key } }, { $and: [{ [key()]: after.key }, { imageId: { [beyond]: after.imageId } }] }] };
+  if (source !== undefined) is('"source" = ?', source);
+  if (modelVersion !== undefined) is('"model_version" = ?', modelVersion);
+  if (minConfidence !== undefined) is('"confidence" >= ?', minConfidence);
+  if (maxConfidence !== undefined) is('"confidence" <= ?', maxConfidence);
+  if (review) {
+    where.push(`"corrected_kind" is null and ("confidence" < ? or "model_kind" = ? or "models_disagree" = ${engine === 'postgres' ? 'true' : '1'})`);
+    params.push(REVIEW_CONFIDENCE_THRESHOLD, NOT_A_VEGETABLE);
+  }
+  return { where, params };
+}
+
+function whereSql(conditions: string[]): string {
+  return conditions.length ? ` where ${conditions.map((c) => `(${c})`).join(' and ')}` : '';
 }
 
 /** Whether the facet counters answer these (valid) filters: only kind, palette, colour, measure and source given. */

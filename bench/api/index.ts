@@ -312,7 +312,8 @@ export async function benchApi(flags: Args = {}): Promise<void> {
   });
   const stats = modes.map((md) => ({ mode: md.mode, events: summarise(md.upload.events), catalog: summarise(md.upload.catalog) }));
   const embCatalog = stats[0].catalog.p50;
-  const md2 = printTable({
+  // No uploads (--uploads 0): no upload table and no upload bar.
+  const md2 = o.uploads === 0 ? '' : printTable({
     title: `Upload → labels visible, ${o.uploads} sequential uploads: from the POST until ImageClassified + ColourDetected arrived on /api/events, and until GET /api/images/:id shows both labels`,
     columns: ['mode', 'events p50 ms', 'events p99 ms', 'catalog p50 ms', 'catalog p99 ms', 'catalog mean ms', 'catalog p50 vs embedded', 'peak RSS MB'],
     rows: modes.map((md, i) => [
@@ -332,7 +333,7 @@ export async function benchApi(flags: Args = {}): Promise<void> {
   });
   await barChart(
     `api${suffix}.png`,
-    `API p50 latency at ${o.rate} req/s${o.catalog > 0 ? `, ${o.catalog} images` : ''}, and upload → labels in the catalog (lower is better)`,
+    `API p50 latency at ${o.rate} req/s${o.catalog > 0 ? `, ${o.catalog} images` : ''}${o.uploads === 0 ? '' : ', and upload → labels in the catalog'} (lower is better)`,
     `${machineLine(m)}`,
     modes.flatMap((md, mi) => [
       ...md.load.map(({ name, r }, i) => ({
@@ -341,7 +342,7 @@ export async function benchApi(flags: Args = {}): Promise<void> {
         unit: `ms p50, p99 ${r.p99.toFixed(1)} ms`,
         baseline: mi === 0 && i === 0,
       })),
-      { label: `${md.mode}: upload → labels`, value: stats[mi].catalog.p50, unit: `ms p50, p99 ${stats[mi].catalog.p99.toFixed(0)} ms` },
+      ...(o.uploads === 0 ? [] : [{ label: `${md.mode}: upload → labels`, value: stats[mi].catalog.p50, unit: `ms p50, p99 ${stats[mi].catalog.p99.toFixed(0)} ms` }]),
     ]),
   );
   saveResult(

@@ -44,7 +44,8 @@ export async function growCatalog(rm: MikroOrmReadModel, target: number): Promis
          from generate_series(1, ${copies}) n(i) cross join ${images} src
          order by n.i, src."image_id" limit ${missing}`,
       );
-      await conn.execute(`analyze ${images}`);
+      // Analyse, and set the visibility map, as autovacuum would after a bulk load (index-only scans need it).
+      await conn.execute(`vacuum analyze ${images}`);
     }
   }
   if (rm.engine === 'sqlite') await conn.execute('analyze');

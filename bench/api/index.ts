@@ -126,7 +126,15 @@ async function uploadLatency(url: string, count: number): Promise<UploadLatency>
 }
 
 /** A scenario's name short enough for the chart's label column. */
-const shortName = (name: string) => name.replace('GET ', '').replace(/\?.*\((browse|first page|cursor pages|kind filter)\)$/, ' ($1)').replace(/ \(baseline\)$/, '');
+const SHORT_NAMES: [RegExp, string][] = [
+  [/healthz/, '/healthz'],
+  [/\(browse\)$/, 'browse by kind'],
+  [/\(first page\)$/, 'listing, first page'],
+  [/\(cursor pages\)$/, 'listing, cursor pages'],
+  [/\(kind filter\)$/, 'facets, kind filter'],
+  [/facets$/, 'facets'],
+];
+const shortName = (name: string) => SHORT_NAMES.find(([re]) => re.test(name))?.[1] ?? name;
 
 /** One load phase: the generator's figures, the server's CPU per request and the load average after it. */
 interface Phase {
@@ -336,10 +344,10 @@ export async function benchApi(flags: Args = {}): Promise<void> {
     `API p50 latency at ${o.rate} req/s${o.catalog > 0 ? `, ${o.catalog} images` : ''}${o.uploads === 0 ? '' : ', and upload → labels in the catalog'} (lower is better)`,
     `${machineLine(m)}`,
     modes.flatMap((md, mi) => [
-      ...md.load.map(({ name, r }, i) => ({
+      ...md.load.map(({ name, r, cpuMsPerRequest }, i) => ({
         label: `${md.mode}: ${shortName(name)}`,
         value: r.p50,
-        unit: `ms p50, p99 ${r.p99.toFixed(1)} ms`,
+        unit: `ms p50, p99 ${r.p99.toFixed(1)} ms, ${cpuMsPerRequest.toFixed(2)} CPU ms/req`,
         baseline: mi === 0 && i === 0,
       })),
       ...(o.uploads === 0 ? [] : [{ label: `${md.mode}: upload → labels`, value: stats[mi].catalog.p50, unit: `ms p50, p99 ${stats[mi].catalog.p99.toFixed(0)} ms` }]),

@@ -286,17 +286,19 @@ export async function benchApi(flags: Args = {}): Promise<void> {
   const suffix = o.catalog > 0 ? `-${o.catalog}` : '';
   const t0 = Date.now();
   const say = (msg: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${msg}\n`);
-  const emb = await embeddedMode(model.dir, o, say);
+  // --no-embedded: the distributed mode only (its own /healthz is then the baseline).
+  const emb = flags['no-embedded'] ? undefined : await embeddedMode(model.dir, o, say);
   const dist = flags['no-distributed']
     ? 'skipped (--no-distributed)'
     : await distributedMode(o, say).catch((e: Error) => `failed: ${e.message.slice(0, 300)}`);
-  const modes = [emb, ...(typeof dist === 'string' ? [] : [dist])];
+  const modes = [...(emb ? [emb] : []), ...(typeof dist === 'string' ? [] : [dist])];
+  if (modes.length === 0) throw new Error(`nothing measured: distributed ${dist}`);
   const mb = (b: number) => (b / 1048576).toFixed(0);
 
-  const base = emb.load[0].r;
+  const base = modes[0].load[0].r;
   const md1 = printTable({
     title: `API under a fixed rate of ${o.rate} req/s for ${o.seconds} s (${o.connections} connections, open loop, latency from the scheduled send time)`,
-    columns: ['mode', 'endpoint', 'achieved req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors / non-2xx', 'p50 vs embedded /healthz', 'server CPU ms/req', 'load avg (1 min)'],
+    columns: ['mode', 'endpoint', 'achieved req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors / non-2xx', `p50 vs ${modes[0].mode} /healthz`, 'server CPU ms/req', 'load avg (1 min)'],
     rows: modes.flatMap((md) =>
       md.load.map(({ name, r, cpuMsPerRequest, loadAvg }) => [
         md.mode,

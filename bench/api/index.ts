@@ -3,7 +3,13 @@
 // four other services behind it, each under a fixed request rate from a second process on
 // loopback (bench/api/loadgen.ts): browse and facets queries vs /healthz (baseline) at the same
 // rate; then the latency from an upload to its labels being visible, on the SSE stream and in
-// the catalog (GET /api/images/:id).
+// the catalog (GET /api/images/:id). Scenarios: /healthz (the baseline), browse by kind, the
+// catalog listing (a first page and cursor pages), facets unfiltered and with a kind filter;
+// each with the server's CPU time per request (process user + system time over the phase,
+// divided by the requests answered) and the load average at the phase's end.
+// Options: --rate (default 500), --seconds (15), --connections (16), --uploads (50),
+// --catalog N (grow the catalog to N images with synthetic rows, see ./synthetic.ts),
+// --no-distributed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,7 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { LoadResult } from './loadgen';
-import { REPO, SEED_DIR, barChart, machine, machineLine, modelDir, peakRss, printTable, saveResult, seedFiles, summarise, type Args } from '../lib/report';
+import { REPO, SEED_DIR, barChart, cpuSeconds, machine, machineLine, modelDir, peakRss, printTable, saveResult, seedFiles, summarise, type Args } from '../lib/report';
+import { growCatalogAt } from './synthetic';
 import { readSse } from '@vegvision/test-support';
 
 const CLI = path.join(REPO, 'services/vegvision/bin/vegvision.js');
@@ -119,35 +126,88 @@ async function uploadLatency(url: string, count: number): Promise<UploadLatency>
 }
 
 /** A scenario's name short enough for the chart's label column. */
-const shortName = (name: string) => name.replace('GET ', '').replace(/\?.*\(browse\)$/, ' (browse)').replace(/ \(baseline\)$/, '');
+const SHORT_NAMES: [RegExp, string][] = [
+  [/healthz/, '/healthz'],
+  [/\(browse\)$/, 'browse by kind'],
+  [/\(first page\)$/, 'listing, first page'],
+  [/\(cursor pages\)$/, 'listing, cursor pages'],
+  [/\(kind filter\)$/, 'facets, kind filter'],
+  [/facets$/, 'facets'],
+];
+const shortName = (name: string) => SHORT_NAMES.find(([re]) => re.test(name))?.[1] ?? name;
+
+/** One load phase: the generator's figures, the server's CPU per request and the load average after it. */
+interface Phase {
+  name: string;
+  r: LoadResult;
+  /** Server CPU milliseconds (user + system, every process serving the mode) per request answered. */
+  cpuMsPerRequest: number;
+  loadAvg: number[];
+}
+
+/** Paths of listing pages after the first: the first page's next links, followed a few pages on. */
+async function cursorPages(url: string, count: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const sort of ['newest', 'confidence_desc']) {
+    let next: string | null = `/api/catalog/images?sort=${sort}`;
+    while (next && out.length < (sort === 'newest' ? count / 2 : count)) {
+      const page = (await (await fetch(url + next)).json()) as { links: { next: string | null } };
+      next = page.links.next;
+      if (next) out.push(next);
+    }
+  }
+  return out;
+}
 
 interface ModeResult {
   mode: string;
-  load: { name: string; r: LoadResult }[];
+  catalogSize: number;
+  load: Phase[];
   upload: UploadLatency;
   /** Peak RSS per process serving the mode. */
   rss: Record<string, number>;
 }
 
 /** The load scenarios and the upload latency against one running deployment. */
-async function measure(mode: string, url: string, o: { rate: number; seconds: number; connections: number; uploads: number }, say: (m: string) => void) {
-  runLoad(url, 20, 2, 4, ['/api/images?count=9', '/api/catalog/facets']); // warm-up
+interface Options {
+  rate: number;
+  seconds: number;
+  connections: number;
+  uploads: number;
+  /** Catalog size to grow to with synthetic rows; 0: the seed sample only. */
+  catalog: number;
+}
+
+async function measure(mode: string, url: string, pids: () => number[], o: Options, say: (m: string) => void) {
+  const cursors = await cursorPages(url, 16);
   const scenarios: [string, string[]][] = [
     ['GET /healthz (baseline)', ['/healthz']],
     ['GET /api/images?count=9&kind=… (browse)', KINDS.map((k) => `/api/images?count=9&kind=${k}`)],
+    ['GET /api/catalog/images (first page)', ['/api/catalog/images', '/api/catalog/images?sort=confidence_desc']],
+    ['GET /api/catalog/images?cursor=… (cursor pages)', cursors],
     ['GET /api/catalog/facets', ['/api/catalog/facets']],
+    ['GET /api/catalog/facets?kind=… (kind filter)', KINDS.map((k) => `/api/catalog/facets?kind=${k}`)],
   ];
-  const load: { name: string; r: LoadResult }[] = [];
+  runLoad(url, 50, 3, 4, scenarios.flatMap(([, paths]) => paths)); // warm-up
+  const load: Phase[] = [];
+  const cpu = () => pids().reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   for (const [name, paths] of scenarios) {
     say(`api (${mode}): ${name} at ${o.rate} req/s for ${o.seconds} s...`);
-    load.push({ name, r: runLoad(url, o.rate, o.seconds, o.connections, paths) });
+    const c0 = cpu();
+    const r = runLoad(url, o.rate, o.seconds, o.connections, paths);
+    const cpuMsPerRequest = ((cpu() - c0) * 1000) / Math.max(1, r.completed);
+    load.push({ name, r, cpuMsPerRequest, loadAvg: os.loadavg() });
+    say(
+      `  ${r.achievedRps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, ` +
+        `${r.errors} errors / ${r.non2xx} non-2xx, ${cpuMsPerRequest.toFixed(2)} CPU ms/req, load ${os.loadavg()[0].toFixed(2)}`,
+    );
   }
   say(`api (${mode}): ${o.uploads} uploads, waiting for each one's labels...`);
-  const upload = await uploadLatency(url, o.uploads);
+  const upload = o.uploads > 0 ? await uploadLatency(url, o.uploads) : { events: [], catalog: [], statuses: [] };
   return { load, upload };
 }
 
-async function embeddedMode(model: string, o: Parameters<typeof measure>[2], say: (m: string) => void): Promise<ModeResult> {
+async function embeddedMode(model: string, o: Options, say: (m: string) => void): Promise<ModeResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vv-bench-api-'));
   const env: NodeJS.ProcessEnv = { ...process.env, VEGVISION_MODEL_DIR: model, VEGVISION_LOG_LEVEL: 'warn', VEGVISION_UPLOAD_RATE_PER_MINUTE: '0' };
   for (const k of Object.keys(env)) if (/^VEGVISION_(MODE|DATABASE_URL|KAFKA|S3_|EVENT_STORE|BUS|STORAGE|READ_MODEL)/.test(k)) delete env[k];
@@ -156,13 +216,19 @@ async function embeddedMode(model: string, o: Parameters<typeof measure>[2], say
     say('api (embedded): importing the seed sample into a fresh data dir...');
     const imp = spawnSync(process.execPath, [CLI, '--data-dir', dataDir, 'import', SEED_DIR], { cwd: REPO, env, encoding: 'utf8' });
     if (imp.status !== 0) throw new Error(`import failed: ${imp.stderr.slice(-2000)}`);
+    let catalogSize = 270;
+    if (o.catalog > 0) {
+      say(`api (embedded): growing the catalog to ${o.catalog} images (synthetic rows)...`);
+      catalogSize = await growCatalogAt({ kind: 'sqlite', path: path.join(dataDir, 'read-model.sqlite') }, o.catalog);
+    }
     const port = await freePort();
     server = spawn(process.execPath, [CLI, '--data-dir', dataDir, 'serve', '--port', String(port)], { cwd: REPO, env, stdio: 'ignore' });
     const url = `http://127.0.0.1:${port}`;
     await waitHttp(`${url}/readyz`, server);
     say('api (embedded): server ready');
-    const r = await measure('embedded', url, o, say);
-    return { mode: 'embedded', ...r, rss: { serve: server.pid ? peakRss(server.pid) : 0 } };
+    const pid = server.pid ?? 0;
+    const r = await measure('embedded', url, () => [pid], o, say);
+    return { mode: 'embedded', catalogSize, ...r, rss: { serve: server.pid ? peakRss(server.pid) : 0 } };
   } finally {
     if (server && server.exitCode === null) {
       say('api (embedded): stopping the server');
@@ -180,7 +246,7 @@ async function embeddedMode(model: string, o: Parameters<typeof measure>[2], say
   }
 }
 
-async function distributedMode(o: Parameters<typeof measure>[2], say: (m: string) => void): Promise<ModeResult | string> {
+async function distributedMode(o: Options, say: (m: string) => void): Promise<ModeResult | string> {
   const missing = ['VEGVISION_DATABASE_URL', 'VEGVISION_KAFKA_BROKERS', 'VEGVISION_S3_ENDPOINT'].filter((v) => !process.env[v]);
   if (missing.length) return `skipped: ${missing.join(', ')} not set (set -a; eval "$(bash deploy/local/stack.sh env)"; set +a)`;
   // The distributed end-to-end suite's harness: five services as processes, isolated schemas, topic and bucket.
@@ -192,9 +258,16 @@ async function distributedMode(o: Parameters<typeof measure>[2], say: (m: string
     await cluster.startAll();
     say('api (distributed): importing the seed sample...');
     await cluster.runImport(SEED_DIR);
-    const r = await measure('distributed', cluster.api, o, say);
+    let catalogSize = 270;
+    if (o.catalog > 0) {
+      say(`api (distributed): once the projector has caught up, growing the catalog to ${o.catalog} images (synthetic rows)...`);
+      catalogSize = await growCatalogAt({ kind: 'postgres', url: process.env['VEGVISION_DATABASE_URL']!, schema: cluster.readSchema }, o.catalog, 270);
+    }
+    // CPU per request: the api service's (it answers every read; the others idle meanwhile).
+    const apiPid = [...cluster.services.values()].find((s) => s.name === 'api')?.process.pid ?? 0;
+    const r = await measure('distributed', cluster.api, () => [apiPid], o, say);
     const rss = Object.fromEntries([...cluster.services.values()].map((s) => [s.name, s.process.pid ? peakRss(s.process.pid) : 0]));
-    return { mode: 'distributed', ...r, rss };
+    return { mode: 'distributed', catalogSize, ...r, rss };
   } finally {
     await cluster.dispose();
   }
@@ -204,36 +277,53 @@ export async function benchApi(flags: Args = {}): Promise<void> {
   const m = machine();
   const model = modelDir();
   const o = {
-    rate: Number(flags['rate'] ?? 100),
+    rate: Number(flags['rate'] ?? 500),
     seconds: Number(flags['seconds'] ?? 15),
     connections: Number(flags['connections'] ?? 16),
     uploads: Number(flags['uploads'] ?? 50),
+    catalog: Number(flags['catalog'] ?? 0),
   };
+  const suffix = o.catalog > 0 ? `-${o.catalog}` : '';
   const t0 = Date.now();
   const say = (msg: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${msg}\n`);
-  const emb = await embeddedMode(model.dir, o, say);
+  // --no-embedded: the distributed mode only (its own /healthz is then the baseline).
+  const emb = flags['no-embedded'] ? undefined : await embeddedMode(model.dir, o, say);
   const dist = flags['no-distributed']
     ? 'skipped (--no-distributed)'
     : await distributedMode(o, say).catch((e: Error) => `failed: ${e.message.slice(0, 300)}`);
-  const modes = [emb, ...(typeof dist === 'string' ? [] : [dist])];
+  const modes = [...(emb ? [emb] : []), ...(typeof dist === 'string' ? [] : [dist])];
+  if (modes.length === 0) throw new Error(`nothing measured: distributed ${dist}`);
   const mb = (b: number) => (b / 1048576).toFixed(0);
 
-  const base = emb.load[0].r;
+  const base = modes[0].load[0].r;
   const md1 = printTable({
     title: `API under a fixed rate of ${o.rate} req/s for ${o.seconds} s (${o.connections} connections, open loop, latency from the scheduled send time)`,
-    columns: ['mode', 'endpoint', 'achieved req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors / non-2xx', 'p50 vs embedded /healthz'],
+    columns: ['mode', 'endpoint', 'achieved req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors / non-2xx', `p50 vs ${modes[0].mode} /healthz`, 'server CPU ms/req', 'load avg (1 min)'],
     rows: modes.flatMap((md) =>
-      md.load.map(({ name, r }) => [md.mode, name, r.achievedRps, r.p50, r.p99, r.max, `${r.errors} / ${r.non2xx}`, `${(r.p50 / base.p50).toFixed(2)}×`]),
+      md.load.map(({ name, r, cpuMsPerRequest, loadAvg }) => [
+        md.mode,
+        name,
+        r.achievedRps,
+        r.p50,
+        r.p99,
+        r.max,
+        `${r.errors} / ${r.non2xx}`,
+        `${(r.p50 / base.p50).toFixed(2)}×`,
+        cpuMsPerRequest,
+        loadAvg[0],
+      ]),
     ),
     notes: [
-      `catalog: the seed sample (270 images); model: ${model.note}`,
+      `catalog: ${o.catalog > 0 ? `${modes.map((md) => `${md.mode} ${md.catalogSize}`).join(', ')} images: the seed sample (270, imported) grown with synthetic projected rows (bench/api/synthetic.ts)` : 'the seed sample (270 images)'}; model: ${model.note}`,
+      'server CPU ms/req: user + system CPU time of the serving process (distributed: the api service) over the phase, divided by the requests answered (10 ms clock ticks)',
       ...(typeof dist === 'string' ? [`distributed: ${dist}`] : ['distributed: the api service on PostgreSQL (read model), behind it relay, classifier, colour-detector and projector on Kafka and S3']),
       machineLine(m),
     ],
   });
   const stats = modes.map((md) => ({ mode: md.mode, events: summarise(md.upload.events), catalog: summarise(md.upload.catalog) }));
   const embCatalog = stats[0].catalog.p50;
-  const md2 = printTable({
+  // No uploads (--uploads 0): no upload table and no upload bar.
+  const md2 = o.uploads === 0 ? '' : printTable({
     title: `Upload → labels visible, ${o.uploads} sequential uploads: from the POST until ImageClassified + ColourDetected arrived on /api/events, and until GET /api/images/:id shows both labels`,
     columns: ['mode', 'events p50 ms', 'events p99 ms', 'catalog p50 ms', 'catalog p99 ms', 'catalog mean ms', 'catalog p50 vs embedded', 'peak RSS MB'],
     rows: modes.map((md, i) => [
@@ -252,21 +342,21 @@ export async function benchApi(flags: Args = {}): Promise<void> {
     ],
   });
   await barChart(
-    'api.png',
-    `API p50 latency at ${o.rate} req/s, and upload → labels in the catalog (lower is better)`,
+    `api${suffix}.png`,
+    `API p50 latency at ${o.rate} req/s${o.catalog > 0 ? `, ${o.catalog} images` : ''}${o.uploads === 0 ? '' : ', and upload → labels in the catalog'} (lower is better)`,
     `${machineLine(m)}`,
     modes.flatMap((md, mi) => [
-      ...md.load.map(({ name, r }, i) => ({
+      ...md.load.map(({ name, r, cpuMsPerRequest }, i) => ({
         label: `${md.mode}: ${shortName(name)}`,
         value: r.p50,
-        unit: `ms p50, p99 ${r.p99.toFixed(1)} ms`,
+        unit: `ms p50, p99 ${r.p99.toFixed(1)} ms, ${cpuMsPerRequest.toFixed(2)} CPU ms/req`,
         baseline: mi === 0 && i === 0,
       })),
-      { label: `${md.mode}: upload → labels`, value: stats[mi].catalog.p50, unit: `ms p50, p99 ${stats[mi].catalog.p99.toFixed(0)} ms` },
+      ...(o.uploads === 0 ? [] : [{ label: `${md.mode}: upload → labels`, value: stats[mi].catalog.p50, unit: `ms p50, p99 ${stats[mi].catalog.p99.toFixed(0)} ms` }]),
     ]),
   );
   saveResult(
-    'api',
+    `api${suffix}`,
     {
       machine: m,
       ...o,

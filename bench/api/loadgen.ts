@@ -30,11 +30,14 @@ export async function load(baseUrl: string, rate: number, seconds: number, conne
   const one = (i: number) =>
     new Promise<void>((resolve) => {
       const due = t0 + (i * 1000) / rate;
+      // A request sent up to a millisecond early (the generator sleeps in whole milliseconds)
+      // counts from when it was sent, a late one from when it was due.
+      const from = Math.min(due, performance.now());
       const req = http.get({ host: u.hostname, port: u.port, path: paths[i % paths.length], agent }, (res) => {
         res.resume();
         res.on('end', () => {
           if ((res.statusCode ?? 0) >= 300) non2xx++;
-          latencies.push(performance.now() - due);
+          latencies.push(performance.now() - from);
           resolve();
         });
       });

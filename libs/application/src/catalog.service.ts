@@ -11,6 +11,9 @@ export interface ImageWithLink extends ImageView {
   urlExpiresAt: string;
 }
 
+/** Most signed links CatalogService keeps. */
+const LINK_CACHE_SIZE = 20_000;
+
 @Injectable()
 export class CatalogService {
   constructor(
@@ -19,10 +22,25 @@ export class CatalogService {
     @Inject(CONFIG) private readonly config: VegvisionConfig,
   ) {}
 
+  /**
+   * Signed links by object key, reused while they have at least the TTL less a fifth of it (at
+   * most a minute) to live: signing (an HMAC here, a SigV4 presign on S3) was a cost of every
+   * image of every read. Oldest first, at most LINK_CACHE_SIZE.
+   */
+  private readonly links = new Map<string, { url: string; expiresAtMs: number }>();
+
   async withLink(view: ImageView): Promise<ImageWithLink> {
-    const ttl = this.config.limits.linkTtlSeconds;
-    const url = await this.storage.presignGet(view.objectKey, { expiresInSeconds: ttl });
-    return { ...view, url, urlExpiresAt: new Date(Date.now() + ttl * 1000).toISOString() };
+    const ttlMs = this.config.limits.linkTtlSeconds * 1000;
+    const now = Date.now();
+    let link = this.links.get(view.objectKey);
+    if (!link || link.expiresAtMs - now < ttlMs - Math.min(60_000, ttlMs / 5)) {
+      const url = await this.storage.presignGet(view.objectKey, { expiresInSeconds: this.config.limits.linkTtlSeconds });
+      link = { url, expiresAtMs: now + ttlMs };
+      this.links.delete(view.objectKey);
+      this.links.set(view.objectKey, link);
+      if (this.links.size > LINK_CACHE_SIZE) this.links.delete(this.links.keys().next().value as string);
+    }
+    return { ...view, url: link.url, urlExpiresAt: new Date(link.expiresAtMs).toISOString() };
   }
 
   async image(imageId: string): Promise<ImageWithLink | null> {

@@ -64,6 +64,7 @@ async function openScratch(): Promise<{ readModel: MikroOrmReadModel; schema: st
           'classifications',
           'corrections',
           'deleted_images',
+          'facet_counts',
           'images',
           'projection_checkpoints',
           'read_model_migrations',
@@ -93,6 +94,7 @@ async function openScratch(): Promise<{ readModel: MikroOrmReadModel; schema: st
             { name: 'Migration20260301000000Corrections' },
             { name: 'Migration20260303000000SubjectColour' },
             { name: 'Migration20261202000000CatalogListing' },
+            { name: 'Migration20261207000000ReadPath' },
           ]);
         } finally {
           await other.close();

@@ -71,6 +71,7 @@ describe('MikroORM + libSQL file database', () => {
           { name: 'Migration20260301000000Corrections' },
           { name: 'Migration20260303000000SubjectColour' },
           { name: 'Migration20261202000000CatalogListing' },
+          { name: 'Migration20261207000000ReadPath' },
         ]);
       } finally {
         await second.close();

@@ -23,7 +23,7 @@ import {
   UnknownImageError,
   UnknownProjectionError,
 } from '../errors';
-import { decodeCursor, encodeCursor, isTimeSort, type CursorPosition } from '../list-cursor';
+import { decodeCursor, encodeCursor, isTimeSort } from '../list-cursor';
 import {
   CATALOG_PROJECTION,
   DEFAULT_LIST_LIMIT,
@@ -38,7 +38,9 @@ import {
   type ListPage,
   type ListQuery,
   type ListSort,
+  type KindScoreView,
   type Palette,
+  type PaletteShareView,
   type ReadModel,
   type SampleQuery,
 } from '../read-model.port';
@@ -53,6 +55,13 @@ import {
   type ImageRow,
 } from './entities';
 import { toChange, type Change } from './event-mapping';
+import { COLOUR_FACETS, FACET_COUNTS_TABLE, facetDelta, facetKeysOf, facetUpsert, recountStatements, type ColourFacet, type FacetKey } from './facet-counts';
+
+/** What `apply` did to the image row: its facet keys before, and the row after (null: none). */
+interface RowChange {
+  before: FacetKey[];
+  after: ImageRow | null;
+}
 
 export type ReadModelEngine = 'sqlite' | 'postgres';
 
@@ -105,7 +114,16 @@ export class MikroOrmReadModel implements ReadModel {
 
     return this.em().transactional(async (em) => {
       const checkpoint = await this.lockCheckpoint(em, projection);
-      const applied = await this.apply(em, change, position, event.meta.type);
+      const row: RowChange = { before: [], after: null };
+      const applied = await this.apply(em, change, position, event.meta.type, row);
+      if (applied) {
+        // The facet counters follow the row, in the same transaction.
+        const changes = facetDelta(row.before, facetKeysOf(row.after));
+        if (changes.length) {
+          const [sql, params] = facetUpsert(this.table(FACET_COUNTS_TABLE), changes);
+          await em.execute(sql, params, 'run');
+        }
+      }
       // Events are ordered per image only, so the checkpoint is the highest position applied.
       if (applied && (checkpoint.position === null || position > checkpoint.position)) {
         checkpoint.position = position;
@@ -137,15 +155,15 @@ export class MikroOrmReadModel implements ReadModel {
   async getImage(imageId: string): Promise<ImageView | null> {
     this.assertOpen();
     if (typeof imageId !== 'string' || imageId === '') return null;
-    const row = await this.em().findOne(ImageSchema, { imageId });
-    return row ? toImageView(row) : null;
+    const [view] = await this.views(`select * from ${this.table('images')} where "image_id" = ? limit 1`, [imageId]);
+    return view ?? null;
   }
 
   async findBySha256(sha256: string): Promise<ImageView | null> {
     this.assertOpen();
     if (typeof sha256 !== 'string' || sha256 === '') return null;
-    const row = await this.em().findOne(ImageSchema, { sha256: sha256.toLowerCase() });
-    return row ? toImageView(row) : null;
+    const [view] = await this.views(`select * from ${this.table('images')} where "sha256" = ? limit 1`, [sha256.toLowerCase()]);
+    return view ?? null;
   }
 
   async classifications(imageId: string): Promise<ClassificationView[]> {
@@ -166,12 +184,26 @@ export class MikroOrmReadModel implements ReadModel {
 
   async sample(query: SampleQuery): Promise<ImageView[]> {
     this.assertOpen();
-    const where = sampleFilter(query);
-    const rows = await this.em().find(ImageSchema, where, {
-      orderBy: { [raw('random()')]: 'asc' },
-      limit: query.count,
-    });
-    return rows.map(toImageView);
+    sampleFilter(query); // validates
+    const { kind, palette, colour, measure } = query;
+    const filter = filterSql({ kind, palette, colour, measure }, this.engine);
+    // Two steps: draw the sample's keys from an index alone (the SQLite rowid is in every index;
+    // on PostgreSQL the (filter column, image_id) indexes hold the id), then load those rows.
+    // Loading every matching row only to sort it by random() read the whole row of each.
+    const key = this.engine === 'sqlite' ? 'rowid' : '"image_id"';
+    const images = this.table('images');
+    const picked = await this.read<{ k: string | number }>(
+      `select ${key} as k from ${images}${whereSql(filter.where)} order by random() limit ?`,
+      [...filter.params, query.count],
+    );
+    if (picked.length === 0) return [];
+    const rows = await this.views(`select * from ${images} where ${key} in (${picked.map(() => '?').join(', ')})`, picked.map((p) => p.k));
+    // The order of a random sample is random too (the rows came back in key order).
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [rows[i], rows[j]] = [rows[j], rows[i]];
+    }
+    return rows;
   }
 
   async list(query: ListQuery): Promise<ListPage> {
@@ -183,20 +215,31 @@ export class MikroOrmReadModel implements ReadModel {
     }
     const sort = query.sort ?? 'newest';
     if (!(LIST_SORTS as readonly string[]).includes(sort)) throw new InvalidListQueryError(`unknown sort ${String(sort)}`);
-    const filters = catalogFilters(query, InvalidListQueryError);
+    catalogFilters(query, InvalidListQueryError); // validates
+    const filter = filterSql(query, this.engine);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort, query);
-    const order = SORT_ORDER[sort];
-    const where = after ? { $and: [filters, seekAfter(sort, after)] } : filters;
-    const em = this.em();
-    const rows = await em.find(ImageSchema, where as FilterQuery<ImageRow>, {
-      orderBy: { [order.key()]: order.direction, imageId: order.direction },
-      limit: limit + 1,
-    });
-    const total = await em.count(ImageSchema, filters);
+    const order = SORT_SQL[sort];
+    const where = [...filter.where];
+    const params = [...filter.params];
+    if (after) {
+      // Rows strictly after the cursor's (key, id) in the sort order.
+      const beyond = order.direction === 'asc' ? '>' : '<';
+      const key = isTimeSort(sort) ? this.timeParam(new Date(after.key as string)) : after.key;
+      where.push(`(${order.key} ${beyond} ? or (${order.key} = ? and "image_id" ${beyond} ?))`);
+      params.push(key, key, after.imageId);
+    }
+    const images = this.table('images');
+    const rows = await this.views(
+      `select * from ${images}${whereSql(where)} order by ${order.key} ${order.direction}, "image_id" ${order.direction} limit ?`,
+      [...params, limit + 1],
+    );
+    const total = countersAnswer(query)
+      ? await this.counterTotal(query)
+      : Number((await this.read<{ n: number | string }>(`select count(*) as n from ${images}${whereSql(filter.where)}`, filter.params))[0]?.n ?? 0);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor = rows.length > limit && last ? encodeCursor(sort, query, { key: sortKeyOf(sort, last), imageId: last.imageId }) : null;
-    return { items: page.map(toImageView), nextCursor, total };
+    return { items: page, nextCursor, total };
   }
 
   async facets(filters: CatalogFilters = {}): Promise<Facets> {
@@ -209,6 +252,7 @@ export class MikroOrmReadModel implements ReadModel {
     const exceptKind = catalogFilters(withoutKind, InvalidListQueryError);
     const exceptColour = catalogFilters(withoutColour, InvalidListQueryError);
     const em = this.em();
+    if (countersAnswer(filters)) return this.facetsFromCounters(filters);
     const property = { kind: 'kind', rgb_hex: 'rgbHex', ryb_hex: 'rybHex', subject_rgb_hex: 'subjectRgbHex', subject_ryb_hex: 'subjectRybHex' } as const;
     const countBy = async (column: keyof typeof property, where: FilterQuery<ImageRow>): Promise<Record<string, number>> => {
       const rows: { value: string; n: number | string }[] = await em
@@ -229,6 +273,32 @@ export class MikroOrmReadModel implements ReadModel {
     return { total, kinds, colours: { RGB: rgb, RYB: ryb }, subjectColours };
   }
 
+  /** `facets` for filters the counters answer (see countersAnswer): three reads of the counters. */
+  private async facetsFromCounters(filters: CatalogFilters): Promise<Facets> {
+    const total = await this.counterTotal(filters);
+    // Kinds, under the colour and source filters.
+    const facet = colourFacetOf(filters);
+    const kindWhere: [string, unknown][] = [['"facet" = ?', facet ?? 'total'], [`"kind" <> ''`, undefined], ['"n" > 0', undefined]];
+    if (filters.colour !== undefined) kindWhere.push(['"value" = ?', filters.colour.toUpperCase()]);
+    const kindRows = await this.countFromCounters(filters, '"kind", sum("n") as n', kindWhere, '"kind"');
+    // Colours of every facet, under the kind and source filters.
+    const colourWhere: [string, unknown][] = [[`"facet" <> 'total'`, undefined], ['"n" > 0', undefined]];
+    if (filters.kind !== undefined) colourWhere.push(['"kind" = ?', filters.kind]);
+    const colourRows = await this.countFromCounters(filters, '"facet", "value", sum("n") as n', colourWhere, '"facet", "value"');
+    const byValue = (rows: { value: string; n: number }[]) => {
+      const out: Record<string, number> = {};
+      for (const row of rows.sort((a, b) => compare(a.value, b.value))) if (row.n > 0) out[row.value] = row.n;
+      return out;
+    };
+    const colours = (f: ColourFacet) => byValue(colourRows.filter((r) => r.facet === f).map((r) => ({ value: r.value as string, n: Number(r.n) })));
+    return {
+      total,
+      kinds: byValue(kindRows.map((r) => ({ value: r.kind as string, n: Number(r.n) }))),
+      colours: { RGB: colours('rgb'), RYB: colours('ryb') },
+      subjectColours: { RGB: colours('subject_rgb'), RYB: colours('subject_ryb') },
+    };
+  }
+
   async reset(projection: string): Promise<void> {
     this.assertOpen();
     assertProjection(projection);
@@ -239,6 +309,7 @@ export class MikroOrmReadModel implements ReadModel {
       await em.nativeDelete(CorrectionSchema, {});
       await em.nativeDelete(DeletedImageSchema, {});
       await em.nativeDelete(ImageSchema, {});
+      await em.execute(`delete from ${this.table(FACET_COUNTS_TABLE)}`, [], 'run');
       em.remove(checkpoint);
     });
   }
@@ -276,6 +347,95 @@ export class MikroOrmReadModel implements ReadModel {
 
   // ---------------------------------------------------------------------------------------
 
+  /**
+   * Recounts the facet counters from the image rows (not part of the port: for rows written
+   * other than by `project`, e.g. a benchmark's synthetic catalog).
+   */
+  async recountFacets(): Promise<void> {
+    this.assertOpen();
+    await this.em().transactional(async (em) => {
+      await this.lockCheckpoint(em, CATALOG_PROJECTION);
+      for (const sql of recountStatements(this.table(FACET_COUNTS_TABLE), this.table('images'))) await em.execute(sql, [], 'run');
+    });
+  }
+
+  /**
+   * The views of the rows a query selects, mapped straight from the database's columns: no
+   * entities (hydrating and snapshotting them was most of a read's CPU time).
+   */
+  private async views(sql: string, params: unknown[]): Promise<ImageView[]> {
+    return (await this.read(sql, params)).map(rawToImageView);
+  }
+
+  /**
+   * A read-only query: on SQLite straight on a pooled libSQL connection, each statement
+   * prepared once per connection (the ORM's query builder, knex and a fresh prepare cost more
+   * than the query itself on the hot path); on PostgreSQL through the ORM's connection.
+   * Never called inside a transaction (on SQLite it would wait for the transaction's connection).
+   */
+  private async read<T = Record<string, unknown>>(sql: string, params: unknown[]): Promise<T[]> {
+    if (this.engine !== 'sqlite') return (await this.em().getConnection().execute(sql, params, 'all')) as T[];
+    const client = this.em().getKnex().client as unknown as SqliteKnexClient;
+    const conn = await client.acquireConnection();
+    try {
+      let statements = PREPARED.get(conn);
+      if (!statements) PREPARED.set(conn, (statements = new Map()));
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= 256) statements.clear();
+        statement = conn.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement.all(params) as T[];
+    } finally {
+      await client.releaseConnection(conn);
+    }
+  }
+
+  /** A timestamp as a query parameter: epoch milliseconds on SQLite (how the ORM stores it), a Date on PostgreSQL. */
+  private timeParam(at: Date): number | Date {
+    return this.engine === 'sqlite' ? at.getTime() : at;
+  }
+
+  /** A table's name for raw SQL (schema-qualified on PostgreSQL). */
+  private table(name: string): string {
+    return this.schema ? `"${this.schema}"."${name}"` : `"${name}"`;
+  }
+
+  /**
+   * The counters' answer for `filters` when they can give one: filters on kind, palette,
+   * colour, measure and source only (already validated). `where`: SQL conditions on the
+   * counter rows and their parameters.
+   */
+  private async countFromCounters(
+    filters: CatalogFilters,
+    select: string,
+    where: [string, unknown][],
+    groupBy?: string,
+  ): Promise<{ kind?: string; facet?: string; value?: string; n: number | string | null }[]> {
+    const conditions = where.map(([sql]) => sql);
+    const params = where.filter(([, p]) => p !== undefined).map(([, p]) => p);
+    if (filters.source !== undefined) {
+      conditions.push('"source" = ?');
+      params.push(filters.source);
+    }
+    const sql =
+      `select ${select} from ${this.table(FACET_COUNTS_TABLE)}` +
+      (conditions.length ? ` where ${conditions.join(' and ')}` : '') +
+      (groupBy ? ` group by ${groupBy}` : '');
+    return this.read(sql, params);
+  }
+
+  /** Images matching `filters` (counter-answerable ones): the counters' total. */
+  private async counterTotal(filters: CatalogFilters): Promise<number> {
+    const facet = colourFacetOf(filters);
+    const where: [string, unknown][] = [['"facet" = ?', facet ?? 'total']];
+    if (filters.colour !== undefined) where.push(['"value" = ?', filters.colour.toUpperCase()]);
+    if (filters.kind !== undefined) where.push(['"kind" = ?', filters.kind]);
+    const [row] = await this.countFromCounters(filters, 'sum("n") as n', where);
+    return Number(row?.n ?? 0);
+  }
+
   private em(): EntityManager {
     return this.orm.em.fork() as EntityManager;
   }
@@ -302,8 +462,10 @@ export class MikroOrmReadModel implements ReadModel {
   }
 
   /** Applies one change; false when the image has already seen this position (or the event). */
-  private async apply(em: EntityManager, change: Change, position: number, eventType: string): Promise<boolean> {
+  private async apply(em: EntityManager, change: Change, position: number, eventType: string, row: RowChange): Promise<boolean> {
     const image = await em.findOne(ImageSchema, { imageId: change.imageId });
+    row.before = facetKeysOf(image);
+    row.after = image;
     const tombstone = image ? null : await em.findOne(DeletedImageSchema, { imageId: change.imageId });
     if (tombstone) {
       if (position <= tombstone.position) return false;
@@ -327,7 +489,7 @@ export class MikroOrmReadModel implements ReadModel {
       }
       const sameBytes = await em.findOne(ImageSchema, { sha256: change.sha256 });
       if (sameBytes) throw new DuplicateSha256Error(change.imageId, sameBytes.imageId, change.sha256);
-      em.create(ImageSchema, {
+      row.after = em.create(ImageSchema, {
         imageId: change.imageId,
         objectKey: change.objectKey,
         sha256: change.sha256,
@@ -377,6 +539,7 @@ export class MikroOrmReadModel implements ReadModel {
       await em.nativeDelete(ClassificationSchema, { imageId: change.imageId });
       await em.nativeDelete(CorrectionSchema, { imageId: change.imageId });
       em.remove(image);
+      row.after = null;
       em.create(DeletedImageSchema, { imageId: change.imageId, position });
       return true;
     }
@@ -526,29 +689,79 @@ function catalogFilters(filters: CatalogFilters, Invalid: new (message: string) 
  */
 const CONFIDENCE_ASC_KEY = 'coalesce(confidence, 2)';
 const CONFIDENCE_DESC_KEY = 'coalesce(confidence, -1)';
-// Keys are made per query: a raw() fragment is meant for one query.
-const SORT_ORDER: Record<ListSort, { key: () => string; direction: 'asc' | 'desc' }> = {
-  newest: { key: () => 'uploadedAt', direction: 'desc' },
-  oldest: { key: () => 'uploadedAt', direction: 'asc' },
-  confidence_asc: { key: () => raw(CONFIDENCE_ASC_KEY), direction: 'asc' },
-  confidence_desc: { key: () => raw(CONFIDENCE_DESC_KEY), direction: 'desc' },
-};
 
-function sortKeyOf(sort: ListSort, row: ImageRow): string | number {
-  if (isTimeSort(sort)) return row.uploadedAt.toISOString();
+function sortKeyOf(sort: ListSort, row: ImageView): string | number {
+  if (isTimeSort(sort)) return row.uploadedAt;
   if (row.confidence !== null && row.confidence !== undefined) return row.confidence;
   return sort === 'confidence_asc' ? 2 : -1;
 }
 
-/** Rows strictly after `after` in the sort order: (key, id) beyond the cursor's (key, id). */
-function seekAfter(sort: ListSort, after: CursorPosition): Record<string, unknown> {
-  const beyond = SORT_ORDER[sort].direction === 'asc' ? '$gt' : '$lt';
-  if (isTimeSort(sort)) {
-    const at = new Date(after.key as string);
-    return { $or: [{ uploadedAt: { [beyond]: at } }, { uploadedAt: at, imageId: { [beyond]: after.imageId } }] };
+/** A libSQL connection and statement, as far as `read` uses them. */
+interface SqliteStatement {
+  all(params: unknown[]): unknown[];
+}
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+interface SqliteKnexClient {
+  acquireConnection(): Promise<SqliteConnection>;
+  releaseConnection(connection: SqliteConnection): Promise<unknown>;
+}
+
+/** Prepared statements per pooled connection (the pool replaces connections, these go with them). */
+const PREPARED = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+
+/** Orders of `list` in SQL: the same keys the migration indexes. */
+const SORT_SQL: Record<ListSort, { key: string; direction: 'asc' | 'desc' }> = {
+  newest: { key: '"uploaded_at"', direction: 'desc' },
+  oldest: { key: '"uploaded_at"', direction: 'asc' },
+  confidence_asc: { key: CONFIDENCE_ASC_KEY, direction: 'asc' },
+  confidence_desc: { key: CONFIDENCE_DESC_KEY, direction: 'desc' },
+};
+
+/**
+ * The SQL conditions (and parameters) of catalog filters already validated by catalogFilters,
+ * the same conditions as its row filter.
+ */
+function filterSql(filters: CatalogFilters, engine: ReadModelEngine): { where: string[]; params: unknown[] } {
+  const { kind, palette, colour, source, modelVersion, minConfidence, maxConfidence, review } = filters;
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const is = (condition: string, value: unknown) => {
+    where.push(condition);
+    params.push(value);
+  };
+  if (kind !== undefined) is('"kind" = ?', kind);
+  if (palette !== undefined) {
+    const column = COLOUR_FACETS.find((f) => f.facet === colourFacetOf(filters))!.column;
+    if (colour !== undefined) is(`"${column}" = ?`, colour.toUpperCase());
+    else where.push(`"${column}" is not null`);
   }
-  const key = SORT_ORDER[sort].key;
-  return { $or: [{ [key()]: { [beyond]: after.key } }, { $and: [{ [key()]: after.key }, { imageId: { [beyond]: after.imageId } }] }] };
+  if (source !== undefined) is('"source" = ?', source);
+  if (modelVersion !== undefined) is('"model_version" = ?', modelVersion);
+  if (minConfidence !== undefined) is('"confidence" >= ?', minConfidence);
+  if (maxConfidence !== undefined) is('"confidence" <= ?', maxConfidence);
+  if (review) {
+    where.push(`"corrected_kind" is null and ("confidence" < ? or "model_kind" = ? or "models_disagree" = ${engine === 'postgres' ? 'true' : '1'})`);
+    params.push(REVIEW_CONFIDENCE_THRESHOLD, NOT_A_VEGETABLE);
+  }
+  return { where, params };
+}
+
+function whereSql(conditions: string[]): string {
+  return conditions.length ? ` where ${conditions.map((c) => `(${c})`).join(' and ')}` : '';
+}
+
+/** Whether the facet counters answer these (valid) filters: only kind, palette, colour, measure and source given. */
+function countersAnswer(filters: CatalogFilters): boolean {
+  return filters.modelVersion === undefined && filters.minConfidence === undefined && filters.maxConfidence === undefined && !filters.review;
+}
+
+/** The colour facet a palette (and measure) filter names, if any. */
+function colourFacetOf(filters: CatalogFilters): ColourFacet | undefined {
+  if (filters.palette === undefined) return undefined;
+  const name = `${filters.measure === 'subject' ? 'subject_' : ''}${filters.palette === 'RGB' ? 'rgb' : 'ryb'}`;
+  return COLOUR_FACETS.find((f) => f.facet === name)!.facet;
 }
 
 function compare(a: string, b: string): number {
@@ -600,6 +813,71 @@ function toImageView(row: ImageRow): ImageView {
           }
         : null,
     status: row.status,
+  };
+}
+
+/** A JSON column as read: text on SQLite, parsed on PostgreSQL. */
+function json<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+/** A timestamp column as read: epoch milliseconds on SQLite, a Date on PostgreSQL. */
+function isoOf(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  return new Date(typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : (value as number | string)).toISOString();
+}
+
+/** toImageView of a row as the database returns it (column names, engine types). */
+function rawToImageView(r: Record<string, unknown>): ImageView {
+  const str = (v: unknown) => (v === null || v === undefined ? null : (v as string));
+  const shares = (v: unknown) => (json<PaletteShareView[] | null>(v) ?? []).map((x) => ({ hex: x.hex, share: x.share }));
+  const correctedKind = str(r['corrected_kind']);
+  const modelKind = str(r['model_kind']);
+  const subjectRgb = str(r['subject_rgb_hex']);
+  const subjectRyb = str(r['subject_ryb_hex']);
+  return {
+    imageId: r['image_id'] as string,
+    objectKey: r['object_key'] as string,
+    sha256: r['sha256'] as string,
+    contentType: r['content_type'] as string,
+    width: Number(r['width']),
+    height: Number(r['height']),
+    sizeBytes: Number(r['size_bytes']),
+    source: r['source'] as ImageView['source'],
+    datasetSplit: str(r['dataset_split']),
+    groundTruthKind: str(r['ground_truth_kind']),
+    originalName: str(r['original_name']),
+    uploadedAt: isoOf(r['uploaded_at'])!,
+    uploadCount: Number(r['upload_count']),
+    kind: str(r['kind']),
+    labelSource: correctedKind ? 'person' : modelKind ? 'model' : null,
+    modelKind,
+    correction: correctedKind
+      ? { kind: correctedKind, by: str(r['corrected_by']) ?? '', at: isoOf(r['corrected_at']) ?? '', note: str(r['correction_note']) ?? '' }
+      : null,
+    confidence: r['confidence'] === null || r['confidence'] === undefined ? null : Number(r['confidence']),
+    top: (json<KindScoreView[] | null>(r['top']) ?? []).map((k) => ({ kind: k.kind, confidence: k.confidence })),
+    modelVersion: str(r['model_version']),
+    classifiedAt: isoOf(r['classified_at']),
+    rgbHex: str(r['rgb_hex']),
+    rybHex: str(r['ryb_hex']),
+    rgbShares: shares(r['rgb_shares']),
+    rybShares: shares(r['ryb_shares']),
+    colourAlgorithm: str(r['colour_algorithm']),
+    colouredAt: isoOf(r['coloured_at']),
+    subjectColours:
+      subjectRgb && subjectRyb
+        ? {
+            rgbHex: subjectRgb,
+            rybHex: subjectRyb,
+            rgbShares: shares(r['subject_rgb_shares']),
+            rybShares: shares(r['subject_ryb_shares']),
+            algorithm: str(r['subject_colour_algorithm']) ?? '',
+            colouredAt: isoOf(r['subject_coloured_at']) ?? '',
+          }
+        : null,
+    status: r['status'] as ImageView['status'],
   };
 }
 

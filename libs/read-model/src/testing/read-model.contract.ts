@@ -2,7 +2,7 @@
 // from `factory` (migrated by the suite) and releases it with `cleanup`.
 import type { DomainEvent } from '@vegvision/contracts';
 import { ImageSource } from '@vegvision/contracts';
-import { CATALOG_PROJECTION, LIST_SORTS, REVIEW_CONFIDENCE_THRESHOLD, type ImageView, type ListQuery, type ListSort, type ReadModel } from '../read-model.port';
+import { CATALOG_PROJECTION, LIST_SORTS, REVIEW_CONFIDENCE_THRESHOLD, type CatalogFilters, type Facets, type ImageView, type ListQuery, type ListSort, type ReadModel } from '../read-model.port';
 import {
   FIXTURE_RGB,
   FIXTURE_RYB,
@@ -27,6 +27,35 @@ const P = CATALOG_PROJECTION;
 /** Expects a promise to reject with an error carrying `code`. */
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
   await expect(promise).rejects.toMatchObject({ code });
+}
+
+/** Facets counted the slow way, from the images themselves (the oracle of the counter tests). */
+function facetsOf(images: ImageView[], f: CatalogFilters): Facets {
+  const colourOf = (i: ImageView, palette: 'RGB' | 'RYB', subject: boolean) =>
+    subject ? (palette === 'RGB' ? i.subjectColours?.rgbHex : i.subjectColours?.rybHex) ?? null : palette === 'RGB' ? i.rgbHex : i.rybHex;
+  const matches = (i: ImageView, skip: 'kind' | 'colour' | null) => {
+    if (f.source !== undefined && i.source !== f.source) return false;
+    if (skip !== 'kind' && f.kind !== undefined && i.kind !== f.kind) return false;
+    if (skip !== 'colour' && f.palette !== undefined) {
+      const c = colourOf(i, f.palette, f.measure === 'subject');
+      if (c === null || (f.colour !== undefined && c !== f.colour.toUpperCase())) return false;
+    }
+    return true;
+  };
+  const countBy = (skip: 'kind' | 'colour', value: (i: ImageView) => string | null | undefined) => {
+    const out: Record<string, number> = {};
+    for (const i of images.filter((i) => matches(i, skip))) {
+      const v = value(i);
+      if (v !== null && v !== undefined) out[v] = (out[v] ?? 0) + 1;
+    }
+    return out;
+  };
+  return {
+    total: images.filter((i) => matches(i, null)).length,
+    kinds: countBy('kind', (i) => i.kind),
+    colours: { RGB: countBy('colour', (i) => i.rgbHex), RYB: countBy('colour', (i) => i.rybHex) },
+    subjectColours: { RGB: countBy('colour', (i) => i.subjectColours?.rgbHex), RYB: countBy('colour', (i) => i.subjectColours?.rybHex) },
+  };
 }
 
 export function describeReadModelContract(name: string, factory: () => Promise<ReadModelContractSubject>): void {
@@ -1010,5 +1039,82 @@ export function describeReadModelContract(name: string, factory: () => Promise<R
         TIMEOUT,
       );
     });
+
+    it(
+      'keeps facet counts right across relabel, correction, deletion, re-upload, recolour, subject colour and rebuild',
+      async () => {
+        const upload = (i: number, catalog = false) =>
+          makeUploaded({ uploadedAt: fixtureTime(i), ...(catalog ? { source: ImageSource.CATALOG, datasetSplit: 'train', groundTruthKind: 'Tomato' } : {}) });
+        const ups = [upload(0), upload(1, true), upload(2), upload(3, true), upload(4), upload(5), upload(6)];
+        const [a, b, c, d, e, f, g] = ups.map((u) => u.data.imageId);
+        const events: DomainEvent[] = [
+          ...ups,
+          makeClassified(a, { kind: 'Tomato' }),
+          makeClassified(b, { kind: 'Tomato' }),
+          makeClassified(c, { kind: 'Carrot' }),
+          makeClassified(d, { kind: 'Carrot' }),
+          makeClassified(e, { kind: 'not_a_vegetable', confidence: 0.3 }),
+          makeClassified(f, { kind: 'Bean' }),
+          ...[a, b, c, d, e].map((id, i) => makeColourDetected(id, { rgbHex: FIXTURE_RGB[i % 4], rybHex: FIXTURE_RYB[i % 4] })),
+          // Relabel by a newer model; a person's correction; a correction over the relabel.
+          makeClassified(a, { kind: 'Carrot', modelVersion: 'model-v2' }),
+          makeCorrected(b, { kind: 'Capsicum', previousKind: 'Tomato' }),
+          makeCorrected(a, { kind: 'Bean', previousKind: 'Carrot' }),
+          makeClassified(b, { kind: 'Potato', modelVersion: 'model-v2' }),
+          // Recolour (photo), then the subject measure beside it.
+          makeColourDetected(d, { rgbHex: FIXTURE_RGB[2], rybHex: FIXTURE_RYB[2] }),
+          makeColourDetected(d, { algorithmVersion: 'subject-oklab-v3', rgbHex: FIXTURE_RGB[1], rybHex: FIXTURE_RYB[3] }),
+          makeColourDetected(a, { algorithmVersion: 'subject-oklab-v3', rgbHex: FIXTURE_RGB[1], rybHex: FIXTURE_RYB[1] }),
+          makeColourDetected(a, { algorithmVersion: 'subject-oklab-v3', rgbHex: FIXTURE_RGB[0], rybHex: FIXTURE_RYB[2] }),
+          // The same bytes again (counted once), a deletion, and a deleted image uploaded anew.
+          makeUploaded({ imageId: e, sha256: ups[4].data.sha256, uploadedAt: fixtureTime(9) }),
+          makeDeleted(c),
+          makeClassified(c, { kind: 'Bean' }),
+          makeDeleted(f),
+          makeUploaded({ imageId: c, sha256: ups[2].data.sha256, uploadedAt: fixtureTime(10) }),
+          makeColourDetected(c, { rgbHex: FIXTURE_RGB[3], rybHex: FIXTURE_RYB[3] }),
+          makeColourDetected(g, { rgbHex: FIXTURE_RGB[0], rybHex: FIXTURE_RYB[0] }),
+        ];
+        const queries: CatalogFilters[] = [
+          {},
+          { kind: 'Bean' },
+          { kind: 'Carrot' },
+          { kind: 'Tomato' },
+          { palette: 'RGB', colour: FIXTURE_RGB[0] },
+          { palette: 'RYB' },
+          { palette: 'RGB', colour: FIXTURE_RGB[2].toLowerCase(), kind: 'Carrot' },
+          { source: 'catalog' },
+          { source: 'upload', palette: 'RGB' },
+          { palette: 'RGB', measure: 'subject' },
+          { palette: 'RYB', colour: FIXTURE_RYB[2], measure: 'subject', kind: 'Bean' },
+          { palette: 'RGB', colour: FIXTURE_RGB[1], measure: 'subject', source: 'catalog' },
+        ];
+        const check = async (when: string) => {
+          const images = ((await rm.dump(P)) as ({ table: string } & ImageView)[]).filter((r) => r.table === 'images');
+          for (const query of queries) {
+            const expected = facetsOf(images, query);
+            expect({ when, query, facets: await rm.facets(query) }).toEqual({ when, query, facets: expected });
+            expect({ when, query, total: (await rm.list({ ...query, limit: 1 })).total }).toEqual({ when, query, total: expected.total });
+          }
+          return images.length;
+        };
+        let position = 0;
+        for (const event of events) {
+          await rm.project(P, event, ++position);
+          if (position % 6 === 0 || position === events.length) await check(`after event ${position}`);
+        }
+        expect(await check('live')).toBe(6);
+        // Every image's row is gone with its deletion, counters included.
+        expect((await rm.facets({ kind: 'Bean', palette: 'RGB' })).total).toBe(1);
+        // A rebuild (reset, then the log again) counts the same.
+        const live = await rm.facets();
+        await rm.reset(P);
+        expect(await rm.facets()).toEqual({ total: 0, kinds: {}, colours: { RGB: {}, RYB: {} }, subjectColours: { RGB: {}, RYB: {} } });
+        await projectAll(rm, events);
+        expect(await rm.facets()).toEqual(live);
+        await check('rebuilt');
+      },
+      TIMEOUT,
+    );
   });
 }

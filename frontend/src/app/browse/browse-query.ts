@@ -2,6 +2,9 @@
 // URL form: ?count=6&kind=Tomato&palette=RYB&colour=FE2712&measure=photo (defaults are left out).
 import type { Params } from '@angular/router';
 import type { PaletteName } from '../core/api.types';
+import type { ColourMeasure } from '../core/colour-measure';
+
+export type { ColourMeasure };
 import { PALETTES, isLabel } from '../core/catalog';
 
 export interface BrowseFilters {
@@ -15,7 +18,6 @@ export interface BrowseFilters {
   measure: ColourMeasure;
 }
 
-export type ColourMeasure = 'subject' | 'photo';
 export const MEASURES: readonly ColourMeasure[] = ['subject', 'photo'];
 
 export const DEFAULT_FILTERS: BrowseFilters = { count: 9, kind: null, palette: 'RGB', colour: null, measure: 'subject' };

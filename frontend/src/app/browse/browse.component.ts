@@ -13,6 +13,7 @@ import { ApiService } from '../core/api.service';
 import type { CatalogImage, Facets, PaletteName } from '../core/api.types';
 import { LABELS, PALETTE_NAMES } from '../core/catalog';
 import { errorMessage } from '../core/errors';
+import { chipsOf, colourCounts } from '../core/colour-measure';
 import { I18nService } from '../core/i18n.service';
 import { ImageSequenceService } from '../core/image-sequence.service';
 import { ColourChipComponent } from '../shared/colour-chip.component';
@@ -236,11 +237,7 @@ export class BrowseComponent {
     return LABELS.map((kind) => ({ kind, name: this.i18n.kind(kind), count: counts[kind] ?? 0 }));
   });
 
-  protected readonly paletteCounts = computed(() => {
-    const f = this.facets();
-    if (!f) return null;
-    return (this.filters().measure === 'subject' ? f.subjectColours : f.colours)[this.filters().palette] ?? null;
-  });
+  protected readonly paletteCounts = computed(() => colourCounts(this.facets(), this.filters().measure, this.filters().palette));
 
   protected readonly measures = MEASURES;
   /** On a phone the filters fold away behind a button, so the photos are on the first screen. */
@@ -278,8 +275,7 @@ export class BrowseComponent {
 
   /** The colour chips of the measure the filters use. */
   protected chipsOf(img: CatalogImage): { rgb: string | null; ryb: string | null } {
-    if (this.filters().measure === 'subject') return { rgb: img.subjectColours?.rgbHex ?? null, ryb: img.subjectColours?.rybHex ?? null };
-    return { rgb: img.rgbHex, ryb: img.rybHex };
+    return chipsOf(img, this.filters().measure);
   }
 
   protected set(change: Partial<BrowseFilters> & { palette?: PaletteName }): void {

@@ -15,6 +15,7 @@ import type { CatalogImage, Facets } from '../core/api.types';
 import { LABELS, PALETTE_NAMES } from '../core/catalog';
 import { errorMessage } from '../core/errors';
 import type { MessageKey } from '../core/i18n.en';
+import { chipsOf, colourCounts } from '../core/colour-measure';
 import { I18nService } from '../core/i18n.service';
 import { ImageSequenceService } from '../core/image-sequence.service';
 import { MEASURES } from '../browse/browse-query';
@@ -274,11 +275,7 @@ export class CatalogComponent {
     const counts = this.facets()?.kinds ?? {};
     return LABELS.map((kind) => ({ kind, name: this.i18n.kind(kind), count: counts[kind] ?? 0 }));
   });
-  protected readonly paletteCounts = computed(() => {
-    const f = this.facets();
-    if (!f) return null;
-    return (this.query().measure === 'subject' ? f.subjectColours : f.colours)[this.query().palette] ?? null;
-  });
+  protected readonly paletteCounts = computed(() => colourCounts(this.facets(), this.query().measure, this.query().palette));
 
   constructor() {
     const queries = this.route.queryParams.pipe(map(catalogQueryFromParams));
@@ -340,8 +337,7 @@ export class CatalogComponent {
   }
 
   protected chipsOf(img: CatalogImage): { rgb: string | null; ryb: string | null } {
-    if (this.query().measure === 'subject') return { rgb: img.subjectColours?.rgbHex ?? null, ryb: img.subjectColours?.rybHex ?? null };
-    return { rgb: img.rgbHex, ryb: img.rybHex };
+    return chipsOf(img, this.query().measure);
   }
 
   protected set(change: Partial<CatalogQuery>): void {

@@ -1,8 +1,8 @@
-// `npm run bench [-- colour|model|ingest|api|event-store|profile ...] [--limit N] ...`: runs the benchmarks (all by
+// `npm run bench [-- colour|model|ingest|api|contention|replay|event-store|profile ...] [--limit N] ...`: runs the benchmarks (all by
 // default), prints their tables and writes bench/results/<name>.{json,md} and the chart docs/benchmarks/<name>.png.
 import { machine, machineLine, parseArgs } from './lib/report';
 
-const BENCHES = ['colour', 'model', 'ingest', 'api', 'event-store', 'profile'] as const;
+const BENCHES = ['colour', 'model', 'ingest', 'api', 'contention', 'replay', 'event-store', 'profile'] as const;
 
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
@@ -17,6 +17,8 @@ async function main(): Promise<void> {
     if (w === 'model') await (await import('./model')).benchModel(flags);
     if (w === 'ingest') await (await import('./ingest')).benchIngest(flags);
     if (w === 'api') await (await import('./api')).benchApi(flags);
+    if (w === 'contention') await (await import('./contention')).benchContention(flags);
+    if (w === 'replay') await (await import('./replay')).benchReplay(flags);
     if (w === 'event-store') await (await import('./event-store')).benchEventStore(flags);
     if (w === 'profile') await (await import('./profile')).benchProfile(flags);
   }

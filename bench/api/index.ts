@@ -12,40 +12,17 @@
 // --no-distributed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { LoadResult } from './loadgen';
 import { REPO, SEED_DIR, barChart, cpuSeconds, machine, machineLine, modelDir, peakRss, printTable, saveResult, seedFiles, summarise, type Args } from '../lib/report';
 import { growCatalogAt } from './synthetic';
+import { freePort, stopServer, waitHttp } from '../lib/server';
 import { readSse } from '@vegvision/test-support';
 
 const CLI = path.join(REPO, 'services/vegvision/bin/vegvision.js');
 const KINDS = ['Bean', 'Broccoli', 'Cabbage', 'Carrot', 'Cauliflower', 'Potato', 'Pumpkin', 'Tomato'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHttp(url: string, child: ChildProcess, timeoutMs = 180_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}`);
-    const ok = await fetch(url).then((r) => r.status === 200, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not answer in time`);
-}
 
 function runLoad(url: string, rate: number, seconds: number, connections: number, paths: string[]): LoadResult {
   const r = spawnSync(process.execPath, [path.join(REPO, 'bench/run-loadgen.js'), url, String(rate), String(seconds), String(connections), ...paths], {
@@ -230,18 +207,7 @@ async function embeddedMode(model: string, o: Options, say: (m: string) => void)
     const r = await measure('embedded', url, () => [pid], o, say);
     return { mode: 'embedded', catalogSize, ...r, rss: { serve: server.pid ? peakRss(server.pid) : 0 } };
   } finally {
-    if (server && server.exitCode === null) {
-      say('api (embedded): stopping the server');
-      server.kill('SIGTERM');
-      const exited = await Promise.race([
-        new Promise<boolean>((r) => server!.once('exit', () => r(true))),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 30_000).unref()),
-      ]);
-      if (!exited) {
-        say('api (embedded): the server did not stop within 30 s of SIGTERM: killed');
-        server.kill('SIGKILL');
-      }
-    }
+    if (server) await stopServer(server, (m) => say(`api (embedded): ${m}`));
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

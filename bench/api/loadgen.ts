@@ -26,7 +26,15 @@ export async function load(baseUrl: string, rate: number, seconds: number, conne
   let errors = 0;
   let non2xx = 0;
   const t0 = performance.now();
-  const hardStop = t0 + (seconds + 30) * 1000;
+  let hardStop = t0 + (seconds + 30) * 1000;
+  // SIGINT ends the run early: no request is sent after it, the ones in flight are awaited
+  // (bench/contention stops the load when the import it runs beside has finished).
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    hardStop = performance.now();
+  };
+  process.once('SIGINT', stop);
   const one = (i: number) =>
     new Promise<void>((resolve) => {
       const due = t0 + (i * 1000) / rate;
@@ -54,13 +62,15 @@ export async function load(baseUrl: string, rate: number, seconds: number, conne
     if (performance.now() > hardStop) break;
     pending.push(one(i));
   }
+  const sendingS = (performance.now() - t0) / 1000;
   await Promise.all(pending);
-  const elapsed = (performance.now() - t0) / 1000;
+  process.off('SIGINT', stop);
+  const elapsed = stopped ? sendingS : (performance.now() - t0) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil((p / 100) * latencies.length) - 1))] ?? NaN;
   return {
-    requested: total,
+    requested: stopped ? pending.length : total,
     completed: latencies.length,
     errors,
     non2xx,

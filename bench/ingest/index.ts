@@ -5,14 +5,14 @@
 // the cost of event sourcing. With the stack variables set (deploy/local/stack.sh env), the
 // distributed variant runs the five services as separate processes on the real servers.
 import { LIVE_COLOUR_VARIANTS } from '@vegvision/application';
+import { runWatched, type RunResult } from '../lib/watch';
 import { loadConfig } from '@vegvision/config';
 import { createReadModel } from '@vegvision/read-model';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { labelThroughput } from '../model';
-import { DATASET_DIR, REPO, barChart, cpuSeconds, machine, machineLine, modelDir, peakRss, printTable, saveResult, type Args } from '../lib/report';
+import { DATASET_DIR, REPO, barChart, machine, machineLine, modelDir, printTable, saveResult, type Args } from '../lib/report';
 
 const KIND_DIR = /^[A-Z][A-Za-z_]+$/;
 
@@ -44,47 +44,6 @@ export function subsetDir(limit: number): { dir: string; files: string[] } {
     fs.symlinkSync(f.file, path.join(target, path.basename(f.file)));
   }
   return { dir, files: picked.map((f) => f.file) };
-}
-
-interface RunResult {
-  wallS: number;
-  peakRssBytes: number;
-  perProcess: Record<string, number>;
-  /** CPU seconds each process used during the run (the import from its start, services from the import's start). */
-  cpuS: Record<string, number>;
-}
-
-/** Runs a child to its end while sampling the peak RSS (VmHWM) of it and of `others`. */
-function runWatched(args: string[], env: NodeJS.ProcessEnv, others: Record<string, number> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const cpuAtStart = Object.fromEntries(Object.entries(others).map(([name, pid]) => [name, cpuSeconds(pid)]));
-    const cpuS: Record<string, number> = {};
-    const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-    const peaks: Record<string, number> = {};
-    const sample = () => {
-      const pids: Record<string, number> = { import: child.pid ?? 0, ...others };
-      for (const [name, pid] of Object.entries(pids)) peaks[name] = Math.max(peaks[name] ?? 0, peakRss(pid));
-      // The import's own CPU, read while it is alive (a reaped process has no /proc entry).
-      const own = cpuSeconds(child.pid ?? 0);
-      if (own > 0) cpuS['import'] = own;
-    };
-    const timer = setInterval(sample, 250);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-      for (const [name, pid] of Object.entries(others)) {
-        peaks[name] = Math.max(peaks[name] ?? 0, peakRss(pid));
-        cpuS[name] = cpuSeconds(pid) - cpuAtStart[name];
-      }
-      if (code !== 0) return reject(new Error(`import exited ${code}: ${stderr}`));
-      resolve({ wallS, peakRssBytes: Object.values(peaks).reduce((a, b) => a + b, 0), perProcess: peaks, cpuS });
-    });
-    sample();
-  });
 }
 
 async function embedded(subset: string, n: number, model: string): Promise<RunResult & { labelled: number; total: number }> {

@@ -2,7 +2,7 @@
 // (an embedded data dir's event log) projected into a fresh read model on SQLite or
 // PostgreSQL, the catalog grown to N images with synthetic rows (./synthetic.ts), then each
 // call timed: wall ms and this process's CPU ms per call (PostgreSQL's own CPU not included).
-//   SWC_NODE_PROJECT=tsconfig.json node -r @swc-node/register bench/api/calls.ts \
+//   node -r ./tools/ts-loader/register bench/api/calls.ts \
 //     --events DATA_DIR/event-store/events.jsonl --catalog 100000 [--postgres URL]
 // Prints one JSON line. Works against older read models too (it needs only the port).
 import fs from 'node:fs';

@@ -81,9 +81,8 @@ function copyStore(from: string, to: string, files: string[]): void {
 }
 
 function probe(implementation: string, dir: string, expected: number): Probe {
-  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'probe.ts'), implementation, dir, '1000'], {
+  const r = spawnSync(process.execPath, ['-r', path.join(REPO, 'tools/ts-loader/register'), path.join(__dirname, 'probe.ts'), implementation, dir, '1000'], {
     cwd: REPO,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(REPO, 'tsconfig.json') },
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });

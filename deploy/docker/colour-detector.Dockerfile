@@ -6,8 +6,8 @@
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
 # >>> common stages: keep identical in every service Dockerfile (.ci/validate-deploy.sh checks)
-# deps: production node_modules plus the SWC loader (@swc-node/register, a devDependency) that
-# the bin scripts run the TypeScript sources through; versions come from package-lock.json.
+# deps: production node_modules plus SWC (@swc-node/core, @swc/core: devDependencies), which
+# tools/ts-loader compiles the TypeScript sources with; versions come from package-lock.json.
 FROM ${NODE_IMAGE} AS deps
 ARG TARGETARCH
 WORKDIR /app
@@ -26,7 +26,7 @@ RUN node deploy/docker/promote-runtime-deps.js \
  && find "$ort/linux" -mindepth 1 -maxdepth 1 ! -name "$arch" -exec rm -rf {} + \
  && npm cache clean --force
 
-# runtime-base: sources (run as-is, compiled on load by SWC), read-only for the app user.
+# runtime-base: sources (run as-is through tools/ts-loader), read-only for the app user.
 FROM ${NODE_IMAGE} AS runtime-base
 ENV NODE_ENV=production \
     VEGVISION_MODE=distributed \
@@ -36,6 +36,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.base.json tsconfig.json ./
 COPY libs ./libs
+COPY tools/ts-loader ./tools/ts-loader
 COPY deploy/docker/healthcheck.js deploy/docker/migrate.js deploy/docker/migrate.ts ./deploy/docker/
 # uid 1000 is the node image's "node" user; numeric so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
@@ -46,6 +47,10 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
 
 FROM runtime-base AS colour-detector
 COPY services/colour-detector ./services/colour-detector
+# Every source compiled once at build time (tools/ts-loader's cache): no start loads SWC.
+USER 0:0
+RUN node tools/ts-loader/warm.js libs services deploy/docker
+USER 1000:1000
 LABEL org.opencontainers.image.title="vegvision-colour-detector" \
       org.opencontainers.image.description="colour-detector worker: dominant colour on the RGB and RYB palettes" \
       org.opencontainers.image.licenses="Apache-2.0"

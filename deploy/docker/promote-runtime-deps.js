@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Image build helper (deps stage only): the services run their TypeScript sources through
-// @swc-node/register, which the root package.json lists as a devDependency. This moves the
-// loader and its peers into "dependencies" of the package.json copy inside the build stage,
-// at the exact versions package-lock.json pins, so that `npm ci --omit=dev` installs them
+// tools/ts-loader, which compiles them with SWC (@swc-node/core, @swc/core: devDependencies of
+// the root package.json). This moves those packages into "dependencies" of the package.json
+// copy inside the build stage, at the exact versions package-lock.json pins, so that
+// `npm ci --omit=dev` installs them
 // (and nothing else from the dev tooling). The repository's package.json is never changed.
 const fs = require('node:fs');
 
-const LOADER = ['@swc-node/register', '@swc/core', '@swc/helpers', 'typescript'];
+const LOADER = ['@swc-node/core', '@swc/core', '@swc/helpers'];
 const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8'));
 

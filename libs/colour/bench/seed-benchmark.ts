@@ -1,5 +1,5 @@
 // Benchmark of detectColours on the seed sample (270 images of 224×224).
-// Run: node -r @swc-node/register libs/colour/bench/seed-benchmark.ts
+// Run: node -r ./tools/ts-loader/register libs/colour/bench/seed-benchmark.ts
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { decodeImage } from '@vegvision/imaging';

@@ -5,7 +5,7 @@
 // modal colour of each kind, the mean foreground share and how often the mask fell back to
 // the whole photo, and how many subjects are mostly shadow (mean L* under 30: the mask took
 // the gaps between vegetables, not the vegetables). Optionally writes a picture of the masks (--masks out.png).
-// Run: node -r @swc-node/register libs/colour/scripts/compare-masks.ts [--masks /tmp/masks.png]
+// Run: node -r ./tools/ts-loader/register libs/colour/scripts/compare-masks.ts [--masks /tmp/masks.png]
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';

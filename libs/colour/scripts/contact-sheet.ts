@@ -3,7 +3,7 @@
 // (mean-euclidean-v1), the previous subject colour (subject-hue-v2: the vegetable's pixels at
 // their hue's full strength, smallest mean distance) and the subject colour (subject-oklab-v3:
 // those pixels' nearest palette colours in OKLab, the largest share) on both palettes.
-// Run: node -r @swc-node/register libs/colour/scripts/contact-sheet.ts [out.png]
+// Run: node -r ./tools/ts-loader/register libs/colour/scripts/contact-sheet.ts [out.png]
 // (default docs/colour/subject-colour-contact-sheet.png)
 import { readFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';

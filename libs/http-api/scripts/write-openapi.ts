@@ -4,7 +4,7 @@
 // `npm run api:gen` runs it and then generates the console's types from the document
 // (frontend/src/app/core/api.generated.ts, openapi-typescript); `npm run api:check` fails when
 // either is stale (CI runs it, like proto:check).
-// Run: node -r @swc-node/register libs/http-api/scripts/write-openapi.ts [out.json]
+// Run: node -r ./tools/ts-loader/register libs/http-api/scripts/write-openapi.ts [out.json]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -94,7 +94,7 @@ describe('MikroORM + libSQL file database', () => {
       const child = () =>
         promisify(execFile)(
           process.execPath,
-          ['-r', '@swc-node/register', join(__dirname, 'sqlite-race.child.ts'), path, logFile],
+          ['-r', join(repoRoot, 'tools/ts-loader/register'), join(__dirname, 'sqlite-race.child.ts'), path, logFile],
           { cwd: repoRoot, timeout: 90_000 },
         );
       const results = await Promise.all([child(), child()]);

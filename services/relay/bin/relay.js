@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// Runs the relay service from its TypeScript sources (SWC keeps NestJS decorator metadata).
-const path = require('node:path');
-process.env.SWC_NODE_PROJECT = process.env.SWC_NODE_PROJECT || path.join(__dirname, '..', '..', '..', 'tsconfig.json');
-require('@swc-node/register');
+// Runs the relay service from its TypeScript sources (tools/ts-loader: SWC with NestJS's decorator metadata, cached on disk).
+require('../../../tools/ts-loader/register');
 require('../src/main.ts');

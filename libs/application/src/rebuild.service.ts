@@ -2,11 +2,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeEvent } from '@vegvision/contracts';
 import type { EventStore } from '@vegvision/event-store';
-import { CATALOG_PROJECTION, type ReadModel } from '@vegvision/read-model';
+import { CATALOG_PROJECTION, type ProjectedEvent, type ReadModel } from '@vegvision/read-model';
 import { FileNameVault } from './file-name-vault';
 import { EVENT_STORE, READ_MODEL } from './tokens';
 
 export const PROJECTIONS = [CATALOG_PROJECTION] as const;
+
+/** Events projected per transaction by a rebuild. */
+export const REBUILD_BATCH = 256;
 
 export interface RebuildProgress {
   projection: string;
@@ -34,11 +37,26 @@ export class RebuildService {
     const total = (await this.store.headPosition()) + 1;
     await this.readModel.reset(projection);
     let done = 0;
+    // The log is projected REBUILD_BATCH events per transaction; a batch that fails is projected
+    // again one event at a time, so the rebuild stops at the bad event as it would without
+    // batches (the events before it applied) and throws its error.
+    let batch: ProjectedEvent[] = [];
+    const flush = async () => {
+      try {
+        await this.readModel.projectBatch(projection, batch);
+      } catch {
+        for (const { event, position } of batch) await this.readModel.project(projection, event, position);
+      }
+      const before = done;
+      done += batch.length;
+      batch = [];
+      if (onProgress && Math.floor(done / 100) > Math.floor(before / 100)) onProgress({ projection, done, total });
+    };
     for await (const stored of this.store.readAll({ from: 'start' })) {
-      await this.readModel.project(projection, await this.vault.openForReadModel(decodeEvent(stored)), stored.position);
-      done++;
-      if (onProgress && done % 100 === 0) onProgress({ projection, done, total });
+      batch.push({ event: await this.vault.openForReadModel(decodeEvent(stored)), position: stored.position });
+      if (batch.length >= REBUILD_BATCH) await flush();
     }
+    if (batch.length) await flush();
     const result = { projection, done, total: Math.max(total, done) };
     onProgress?.(result);
     return result;

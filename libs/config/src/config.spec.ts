@@ -16,7 +16,7 @@ describe('configuration', () => {
     expect(c.bus).toEqual({ kind: 'in-process' });
     expect(c.readModel).toEqual({ kind: 'sqlite', path: path.join(dir, 'read-model.sqlite') });
     expect(c.checkpointStore).toEqual({ kind: 'file', dir: path.join(dir, 'checkpoints') });
-    expect(c.keyStore).toEqual({ kind: 'file', dir: path.join(dir, 'keys') });
+    expect(c.keyStore).toEqual({ kind: 'sqlite', path: path.join(dir, 'keys.sqlite') });
     expect(c.storage.kind).toBe('local');
     const again = loadConfig({}, { VEGVISION_DATA_DIR: dir });
     expect(again.storage).toEqual(c.storage);
@@ -52,6 +52,12 @@ describe('configuration', () => {
     expect(p.checkpointStore).toEqual({ kind: 'postgres', url: 'postgres://h/db', schema: 'cp' });
     expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_CHECKPOINT_STORE: 'postgres' })).toThrow(/databaseUrl is required when checkpointStore=postgres/);
     expect(() => loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_CHECKPOINT_STORE: 'redis' })).toThrow(ConfigError);
+  });
+
+  it('keeps the file key store in a data dir whose keys are files already', () => {
+    fs.mkdirSync(path.join(dir, 'keys'));
+    expect(loadConfig({}, { VEGVISION_DATA_DIR: dir }).keyStore).toEqual({ kind: 'file', dir: path.join(dir, 'keys') });
+    expect(loadConfig({}, { VEGVISION_DATA_DIR: dir, VEGVISION_KEY_STORE: 'sqlite' }).keyStore).toEqual({ kind: 'sqlite', path: path.join(dir, 'keys.sqlite') });
   });
 
   it('selects the key store on its own (directory, sqlite file, schema)', () => {

@@ -317,7 +317,7 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
         ? { kind: 'sqlite', path: path.resolve(c.checkpointStorePath ?? path.join(dataDir, 'checkpoints.sqlite')) }
         : { kind: 'postgres', url: required(c.databaseUrl, 'databaseUrl', why('checkpointStore=postgres')), schema: c.checkpointStoreSchema };
 
-  const keyKind = c.keyStore ?? (distributed ? 'postgres' : 'file');
+  const keyKind = c.keyStore ?? (distributed ? 'postgres' : embeddedKeyStoreKind(dataDir, c.keyStorePath));
   const keyStore: VegvisionConfig['keyStore'] =
     keyKind === 'file'
       ? { kind: 'file', dir: path.resolve(c.keyStorePath ?? path.join(dataDir, 'keys')) }
@@ -369,4 +369,16 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
     editors: parseEditors(c.editorTokens),
     logLevel: c.logLevel,
   };
+}
+
+/**
+ * The embedded key store when none is configured: SQLite (`<dataDir>/keys.sqlite`: one insert and
+ * one WAL fsync per key, where the file store writes, fsyncs and links a key file and fsyncs its
+ * directory), except in a data dir whose keys already live in files (`<dataDir>/keys`, made before
+ * SQLite was the default) or with a key store path given (which used to name the key directory):
+ * there the keys stay files, or every sealed file name would read as shredded.
+ */
+function embeddedKeyStoreKind(dataDir: string, keyStorePath: string | undefined): 'file' | 'sqlite' {
+  if (keyStorePath !== undefined || fs.existsSync(path.join(dataDir, 'keys'))) return 'file';
+  return 'sqlite';
 }

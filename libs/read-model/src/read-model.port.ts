@@ -176,6 +176,12 @@ export interface Facets {
   subjectColours: Record<Palette, Record<string, number>>;
 }
 
+/** An event of the log and its position, as `projectBatch` takes them. */
+export interface ProjectedEvent {
+  event: DomainEvent;
+  position: number;
+}
+
 export interface ReadModel {
   /** Creates or upgrades the schema (migrations). Idempotent. */
   migrate(): Promise<void>;
@@ -192,6 +198,14 @@ export interface ReadModel {
    * projection checkpoint (max position applied) are written in one transaction.
    */
   project(projection: string, event: DomainEvent, position: number): Promise<boolean>;
+
+  /**
+   * `project` of several events, in order, in one transaction: per event whether it was applied
+   * (false: skipped, as `project` skips). All or nothing: when any event is invalid or cannot be
+   * applied it throws that event's error and writes nothing, so a caller can project the events
+   * one by one to tell the bad one from the rest.
+   */
+  projectBatch(projection: string, events: readonly ProjectedEvent[]): Promise<boolean[]>;
 
   /** The projection's checkpoint (highest position applied), or 'start'. */
   checkpoint(projection: string): Promise<number | 'start'>;

@@ -4,5 +4,6 @@ export * from './consumer';
 export * from './classifier.job';
 export * from './colour.job';
 export * from './projector.job';
+export * from './projection-batcher';
 export * from './live-feed.job';
 export * from './worker-supervisor';

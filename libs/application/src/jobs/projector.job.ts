@@ -10,25 +10,32 @@ import type { Logger } from '../logger';
 import { Metrics } from '../metrics';
 import { CONFIG, LOGGER, MESSAGE_BUS, READ_MODEL } from '../tokens';
 import { Consumer } from './consumer';
+import { ProjectionBatcher } from './projection-batcher';
 
-/** Projects every event into the catalog read model, exactly once per event. */
+/**
+ * Projects every event into the catalog read model, exactly once per event. Messages handled side
+ * by side (bus partitions) are projected together, one transaction per batch (ProjectionBatcher);
+ * each message is done only once its batch committed, and each applied event goes to the live feed.
+ */
 @Injectable()
 export class ProjectorWorker extends Consumer {
   readonly group = 'projector';
+  private readonly batcher: ProjectionBatcher;
   constructor(
     @Inject(MESSAGE_BUS) bus: MessageBus,
     @Inject(CONFIG) config: VegvisionConfig,
     @Inject(LOGGER) log: Logger,
     metrics: Metrics,
-    @Inject(READ_MODEL) private readonly readModel: ReadModel,
+    @Inject(READ_MODEL) readModel: ReadModel,
     private readonly live: LiveEvents,
     private readonly vault: FileNameVault,
   ) {
     super(bus, config, log, metrics);
+    this.batcher = new ProjectionBatcher(readModel, CATALOG_PROJECTION);
   }
 
   protected async handle(e: PositionedEvent): Promise<void> {
-    const applied = await this.readModel.project(CATALOG_PROJECTION, await this.vault.openForReadModel(e.event), e.position);
+    const applied = await this.batcher.project(await this.vault.openForReadModel(e.event), e.position);
     if (applied) this.live.emit(e);
   }
 }

@@ -23,8 +23,11 @@ export type ColourFacet = (typeof COLOUR_FACETS)[number]['facet'];
 export type FacetKey = string;
 const SEP = '\u0000';
 
+/** The columns of an image row that the counters count by. */
+export type FacetRow = Pick<ImageRow, 'source' | 'kind' | 'rgbHex' | 'rybHex' | 'subjectRgbHex' | 'subjectRybHex'>;
+
 /** The counter keys an image row counts in (none for no row). */
-export function facetKeysOf(row: ImageRow | null | undefined): FacetKey[] {
+export function facetKeysOf(row: FacetRow | null | undefined): FacetKey[] {
   if (!row) return [];
   const kind = row.kind ?? '';
   const keys = [[row.source, kind, 'total', ''].join(SEP)];

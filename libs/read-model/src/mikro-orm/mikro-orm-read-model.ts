@@ -6,21 +6,20 @@
 // Exactly-once: events come from a partitioned bus, ordered per image but not globally. Each
 // image row keeps the position of the last event applied to it (`last_position`); an event at
 // that position or below is skipped, as is a classification whose event id is already in the
-// history. The projection's checkpoint is the highest position applied.
+// history. The projection's checkpoint is the highest position applied. The projection's writes
+// (`project`, `projectBatch`) are plain prepared SQL, see ./sql-projection-writer.ts.
 import { LockMode, raw, type FilterQuery, type MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import type { Migrator } from '@mikro-orm/migrations';
 import type { DomainEvent } from '@vegvision/contracts';
-import { colourMeasureOf, isColourMeasure, modelsDisagree, NOT_A_VEGETABLE } from '@vegvision/domain';
+import { isColourMeasure, NOT_A_VEGETABLE } from '@vegvision/domain';
 import {
-  DuplicateSha256Error,
   InvalidCheckpointNameError,
   InvalidListQueryError,
   InvalidPositionError,
   InvalidSampleQueryError,
   ReadModelClosedError,
   ReservedCheckpointError,
-  UnknownImageError,
   UnknownProjectionError,
 } from '../errors';
 import { decodeCursor, encodeCursor, isTimeSort } from '../list-cursor';
@@ -41,6 +40,7 @@ import {
   type KindScoreView,
   type Palette,
   type PaletteShareView,
+  type ProjectedEvent,
   type ReadModel,
   type SampleQuery,
 } from '../read-model.port';
@@ -54,14 +54,10 @@ import {
   type CorrectionRow,
   type ImageRow,
 } from './entities';
-import { toChange, type Change } from './event-mapping';
-import { COLOUR_FACETS, FACET_COUNTS_TABLE, facetDelta, facetKeysOf, facetUpsert, recountStatements, type ColourFacet, type FacetKey } from './facet-counts';
-
-/** What `apply` did to the image row: its facet keys before, and the row after (null: none). */
-interface RowChange {
-  before: FacetKey[];
-  after: ImageRow | null;
-}
+import { PostgresTransactionRunner, type PostgresKnexPool } from './postgres-transaction-runner';
+import { SqlProjectionWriter } from './sql-projection-writer';
+import { SqliteTransactionRunner, type SqliteKnexPool } from './sqlite-transaction-runner';
+import { COLOUR_FACETS, FACET_COUNTS_TABLE, recountStatements, type ColourFacet } from './facet-counts';
 
 export type ReadModelEngine = 'sqlite' | 'postgres';
 
@@ -80,6 +76,7 @@ export type DumpRow =
 
 export class MikroOrmReadModel implements ReadModel {
   private closed = false;
+  private projectionWriter?: SqlProjectionWriter;
 
   constructor(
     /** The underlying ORM (exposed for diagnostics and tests; do not write through it). */
@@ -107,29 +104,16 @@ export class MikroOrmReadModel implements ReadModel {
   }
 
   async project(projection: string, event: DomainEvent, position: number): Promise<boolean> {
+    const [applied] = await this.projectBatch(projection, [{ event, position }]);
+    return applied;
+  }
+
+  async projectBatch(projection: string, events: readonly ProjectedEvent[]): Promise<boolean[]> {
     this.assertOpen();
     assertProjection(projection);
-    assertPosition(position);
-    const change = toChange(event);
-
-    return this.em().transactional(async (em) => {
-      const checkpoint = await this.lockCheckpoint(em, projection);
-      const row: RowChange = { before: [], after: null };
-      const applied = await this.apply(em, change, position, event.meta.type, row);
-      if (applied) {
-        // The facet counters follow the row, in the same transaction.
-        const changes = facetDelta(row.before, facetKeysOf(row.after));
-        if (changes.length) {
-          const [sql, params] = facetUpsert(this.table(FACET_COUNTS_TABLE), changes);
-          await em.execute(sql, params, 'run');
-        }
-      }
-      // Events are ordered per image only, so the checkpoint is the highest position applied.
-      if (applied && (checkpoint.position === null || position > checkpoint.position)) {
-        checkpoint.position = position;
-      }
-      return applied;
-    });
+    for (const { position } of events) assertPosition(position);
+    if (events.length === 0) return [];
+    return this.writer().project(projection, events);
   }
 
   async checkpoint(name: string): Promise<number | 'start'> {
@@ -440,6 +424,16 @@ export class MikroOrmReadModel implements ReadModel {
     return this.orm.em.fork() as EntityManager;
   }
 
+  /** The projection's writes: plain prepared SQL on a pooled connection (see ./sql-projection-writer). */
+  private writer(): SqlProjectionWriter {
+    if (!this.projectionWriter) {
+      const pool = this.em().getKnex().client as unknown as SqliteKnexPool & PostgresKnexPool;
+      const runner = this.engine === 'sqlite' ? new SqliteTransactionRunner(pool) : new PostgresTransactionRunner(pool);
+      this.projectionWriter = new SqlProjectionWriter(runner, (name) => this.table(name));
+    }
+    return this.projectionWriter;
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new ReadModelClosedError();
   }
@@ -459,151 +453,6 @@ export class MikroOrmReadModel implements ReadModel {
       { name },
       this.engine === 'postgres' ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
     );
-  }
-
-  /** Applies one change; false when the image has already seen this position (or the event). */
-  private async apply(em: EntityManager, change: Change, position: number, eventType: string, row: RowChange): Promise<boolean> {
-    const image = await em.findOne(ImageSchema, { imageId: change.imageId });
-    row.before = facetKeysOf(image);
-    row.after = image;
-    const tombstone = image ? null : await em.findOne(DeletedImageSchema, { imageId: change.imageId });
-    if (tombstone) {
-      if (position <= tombstone.position) return false;
-      if (change.type !== 'ImageUploaded') {
-        // An event of the deleted life recorded after the deletion (a label computed meanwhile):
-        // nothing to show; the tombstone remembers it was seen.
-        tombstone.position = position;
-        return true;
-      }
-      // The same bytes uploaded after the deletion: the image starts anew.
-      em.remove(tombstone);
-    }
-
-    if (change.type === 'ImageUploaded') {
-      if (image) {
-        if (position <= image.lastPosition) return false;
-        // The same image uploaded again: the first upload's descriptive fields stay.
-        image.uploadCount += 1;
-        image.lastPosition = position;
-        return true;
-      }
-      const sameBytes = await em.findOne(ImageSchema, { sha256: change.sha256 });
-      if (sameBytes) throw new DuplicateSha256Error(change.imageId, sameBytes.imageId, change.sha256);
-      row.after = em.create(ImageSchema, {
-        imageId: change.imageId,
-        objectKey: change.objectKey,
-        sha256: change.sha256,
-        contentType: change.contentType,
-        width: change.width,
-        height: change.height,
-        sizeBytes: change.sizeBytes,
-        source: change.source,
-        datasetSplit: change.datasetSplit,
-        groundTruthKind: change.groundTruthKind,
-        originalName: change.originalName,
-        uploadedAt: change.uploadedAt,
-        uploadCount: 1,
-        kind: null,
-        confidence: null,
-        top: [],
-        modelVersion: null,
-        classifiedAt: null,
-        rgbHex: null,
-        rybHex: null,
-        rgbShares: [],
-        rybShares: [],
-        colourAlgorithm: null,
-        colouredAt: null,
-        subjectRgbHex: null,
-        subjectRybHex: null,
-        subjectRgbShares: null,
-        subjectRybShares: null,
-        subjectColourAlgorithm: null,
-        subjectColouredAt: null,
-        status: 'processing',
-        lastPosition: position,
-        modelKind: null,
-        correctedKind: null,
-        correctedBy: null,
-        correctedAt: null,
-        correctionNote: null,
-        modelsDisagree: false,
-      });
-      return true;
-    }
-
-    if (!image) throw new UnknownImageError(change.imageId, eventType, position);
-    if (position <= image.lastPosition) return false;
-
-    if (change.type === 'ImageDeleted') {
-      await em.nativeDelete(ClassificationSchema, { imageId: change.imageId });
-      await em.nativeDelete(CorrectionSchema, { imageId: change.imageId });
-      em.remove(image);
-      row.after = null;
-      em.create(DeletedImageSchema, { imageId: change.imageId, position });
-      return true;
-    }
-
-    if (change.type === 'ImageClassified') {
-      // The same event at a second log position is applied once only.
-      if (await em.findOne(ClassificationSchema, { eventId: change.eventId })) return false;
-      const history = await em.find(ClassificationSchema, { imageId: change.imageId });
-      image.modelsDisagree = modelsDisagree([
-        ...history.map((c) => ({ modelVersion: c.modelVersion, kind: c.kind, position: Number(c.position) })),
-        { modelVersion: change.modelVersion, kind: change.kind, position },
-      ]);
-      em.create(ClassificationSchema, {
-        eventId: change.eventId,
-        imageId: change.imageId,
-        modelVersion: change.modelVersion,
-        kind: change.kind,
-        confidence: change.confidence,
-        top: change.top,
-        classifiedAt: change.classifiedAt,
-        position,
-      });
-      // Per image, positions only grow: this classification is the newest. A person's label stays shown.
-      image.modelKind = change.kind;
-      image.kind = image.correctedKind ?? change.kind;
-      image.confidence = change.confidence;
-      image.top = change.top;
-      image.modelVersion = change.modelVersion;
-      image.classifiedAt = change.classifiedAt;
-    } else if (change.type === 'LabelCorrected') {
-      if (await em.findOne(CorrectionSchema, { eventId: change.eventId })) return false;
-      em.create(CorrectionSchema, {
-        eventId: change.eventId,
-        imageId: change.imageId,
-        kind: change.kind,
-        note: change.note,
-        correctedBy: change.correctedBy,
-        correctedAt: change.correctedAt,
-        previousKind: change.previousKind,
-        position,
-      });
-      image.correctedKind = change.kind;
-      image.correctedBy = change.correctedBy;
-      image.correctedAt = change.correctedAt;
-      image.correctionNote = change.note;
-      image.kind = change.kind;
-    } else if (colourMeasureOf(change.algorithm) === 'subject') {
-      image.subjectRgbHex = change.rgbHex;
-      image.subjectRybHex = change.rybHex;
-      image.subjectRgbShares = change.rgbShares;
-      image.subjectRybShares = change.rybShares;
-      image.subjectColourAlgorithm = change.algorithm;
-      image.subjectColouredAt = change.detectedAt;
-    } else {
-      image.rgbHex = change.rgbHex;
-      image.rybHex = change.rybHex;
-      image.rgbShares = change.rgbShares;
-      image.rybShares = change.rybShares;
-      image.colourAlgorithm = change.algorithm;
-      image.colouredAt = change.detectedAt;
-    }
-    image.lastPosition = position;
-    image.status = image.modelKind !== null && image.rgbHex !== null ? 'ready' : 'processing';
-    return true;
   }
 }
 

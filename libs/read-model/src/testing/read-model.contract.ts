@@ -15,6 +15,7 @@ import {
   projectAll,
   fixtureTime,
 } from './fixtures';
+import { describeProjectBatchContract } from './project-batch.contract';
 
 export interface ReadModelContractSubject {
   readModel: ReadModel;
@@ -74,6 +75,8 @@ export function describeReadModelContract(name: string, factory: () => Promise<R
       subject = undefined;
       await s?.cleanup();
     }, TIMEOUT);
+
+    describeProjectBatchContract(() => rm);
 
     it(
       'migrates idempotently and starts empty',

@@ -55,6 +55,8 @@ import {
   type ImageRow,
 } from './entities';
 import { toChange, type Change } from './event-mapping';
+import { ImageViewCache } from './image-view-cache';
+import { sampleDrawSql } from './sample-draw';
 import { COLOUR_FACETS, FACET_COUNTS_TABLE, facetDelta, facetKeysOf, facetUpsert, recountStatements, type ColourFacet, type FacetKey } from './facet-counts';
 
 /** What `apply` did to the image row: its facet keys before, and the row after (null: none). */
@@ -80,6 +82,8 @@ export type DumpRow =
 
 export class MikroOrmReadModel implements ReadModel {
   private closed = false;
+  /** Mapped views of the rows read (see ./image-view-cache.ts). */
+  private readonly viewCache = new ImageViewCache();
 
   constructor(
     /** The underlying ORM (exposed for diagnostics and tests; do not write through it). */
@@ -187,17 +191,18 @@ export class MikroOrmReadModel implements ReadModel {
     sampleFilter(query); // validates
     const { kind, palette, colour, measure } = query;
     const filter = filterSql({ kind, palette, colour, measure }, this.engine);
-    // Two steps: draw the sample's keys from an index alone (the SQLite rowid is in every index;
-    // on PostgreSQL the (filter column, image_id) indexes hold the id), then load those rows.
-    // Loading every matching row only to sort it by random() read the whole row of each.
+    // Many matches: random points in the (filter column, image_id) indexes pick the rows (see
+    // ./sample-draw.ts; the SQLite rowid is in every index), O(count) index entries read.
     const key = this.engine === 'sqlite' ? 'rowid' : '"image_id"';
     const images = this.table('images');
-    const picked = await this.read<{ k: string | number }>(
-      `select ${key} as k from ${images}${whereSql(filter.where)} order by random() limit ?`,
-      [...filter.params, query.count],
-    );
-    if (picked.length === 0) return [];
-    const rows = await this.views(`select * from ${images} where ${key} in (${picked.map(() => '?').join(', ')})`, picked.map((p) => p.k));
+    const draw = sampleDrawSql({ images, key, ...filter, count: query.count });
+    let rows = await this.views(draw.sql, draw.params);
+    if (rows.length < query.count) {
+      // Few matches (or picks that collided): every match's key, sorted by random().
+      const picked = await this.read<{ k: string | number }>(`select ${key} as k from ${images}${whereSql(filter.where)} order by random() limit ?`, [...filter.params, query.count]);
+      if (picked.length === 0) return [];
+      rows = await this.views(`select * from ${images} where ${key} in (${picked.map(() => '?').join(', ')})`, picked.map((p) => p.k));
+    }
     // The order of a random sample is random too (the rows came back in key order).
     for (let i = rows.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
@@ -312,6 +317,7 @@ export class MikroOrmReadModel implements ReadModel {
       await em.execute(`delete from ${this.table(FACET_COUNTS_TABLE)}`, [], 'run');
       em.remove(checkpoint);
     });
+    this.viewCache.clear();
   }
 
   async dump(projection: string): Promise<DumpRow[]> {
@@ -364,7 +370,8 @@ export class MikroOrmReadModel implements ReadModel {
    * entities (hydrating and snapshotting them was most of a read's CPU time).
    */
   private async views(sql: string, params: unknown[]): Promise<ImageView[]> {
-    return (await this.read(sql, params)).map(rawToImageView);
+    const now = Date.now();
+    return (await this.read(sql, params)).map((row) => this.viewCache.view(row, rawToImageView, now));
   }
 
   /**

@@ -1,0 +1,42 @@
+// Views of image rows already mapped, by image id and the row's last applied position: a row
+// changes only through `project`, which moves `last_position` on every change, so an equal
+// position is an equal row. Mapping a row (parsing its JSON columns: the colour shares, the
+// top kinds; converting its times) was most of a read's CPU once the row was read. The views
+// handed out are frozen (shared by every reader). Entries also expire after `ttlMs`, which
+// bounds what a row rewritten without a new position (a rebuild by a newer projector in another
+// process) could serve stale; `clear()` on a reset in this process.
+import type { ImageView } from '../read-model.port';
+
+export class ImageViewCache {
+  private readonly entries = new Map<string, { position: string; at: number; view: ImageView }>();
+
+  constructor(
+    private readonly maxEntries = 4096,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  /** The view of `row` (a row as the database returns it): the cached one, or `map(row)` kept. */
+  view(row: Record<string, unknown>, map: (row: Record<string, unknown>) => ImageView, now = Date.now()): ImageView {
+    const id = row['image_id'] as string;
+    const position = String(row['last_position']);
+    const hit = this.entries.get(id);
+    if (hit && hit.position === position && now - hit.at < this.ttlMs) return hit.view;
+    const view = deepFreeze(map(row));
+    this.entries.delete(id);
+    this.entries.set(id, { position, at: now, view });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    return view;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

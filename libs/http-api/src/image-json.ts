@@ -11,7 +11,8 @@ import { withClosestKind, type Labelled } from './label-view';
 
 interface Fragment {
   json: string;
-  hash: string;
+  /** SHA-1 of `json`, made when an ETag first needs it. */
+  hash?: string;
 }
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('base64url');
@@ -20,12 +21,11 @@ const sha1 = (text: string) => createHash('sha1').update(text).digest('base64url
 export class ImageJson {
   private readonly fragments = new WeakMap<object, Fragment>();
 
-  /** The JSON of `withClosestKind(image)`, and its hash. */
+  /** The JSON of `withClosestKind(image)`. */
   fragment(image: Labelled & object): Fragment {
     let fragment = this.fragments.get(image);
     if (!fragment) {
-      const json = JSON.stringify(withClosestKind(image));
-      fragment = { json, hash: sha1(json) };
+      fragment = { json: JSON.stringify(withClosestKind(image)) };
       this.fragments.set(image, fragment);
     }
     return fragment;
@@ -45,7 +45,7 @@ export class ImageJson {
     res.status(200);
     if (options.etag) {
       res.type('application/json');
-      res.setHeader('ETag', `W/"${sha1(`${open}\u0000${close}\u0000${fragments.map((f) => f.hash).join(',')}`)}"`);
+      res.setHeader('ETag', `W/"${sha1(`${open}\u0000${close}\u0000${fragments.map((f) => (f.hash ??= sha1(f.json))).join(',')}`)}"`);
       res.send(body);
       return;
     }

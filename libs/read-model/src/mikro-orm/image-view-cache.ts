@@ -15,12 +15,18 @@ export class ImageViewCache {
     private readonly ttlMs = 60_000,
   ) {}
 
-  /** The view of `row` (a row as the database returns it): the cached one, or `map(row)` kept. */
+  /** The kept view of the row of `imageId` at `lastPosition`, if any. */
+  kept(imageId: string, lastPosition: unknown, now = Date.now()): ImageView | undefined {
+    const hit = this.entries.get(imageId);
+    return hit && hit.position === String(lastPosition) && now - hit.at < this.ttlMs ? hit.view : undefined;
+  }
+
+  /** The view of `row` (a row as the database returns it): the kept one, or `map(row)` kept. */
   view(row: Record<string, unknown>, map: (row: Record<string, unknown>) => ImageView, now = Date.now()): ImageView {
     const id = row['image_id'] as string;
     const position = String(row['last_position']);
-    const hit = this.entries.get(id);
-    if (hit && hit.position === position && now - hit.at < this.ttlMs) return hit.view;
+    const hit = this.kept(id, position, now);
+    if (hit) return hit;
     const view = deepFreeze(map(row));
     this.entries.delete(id);
     this.entries.set(id, { position, at: now, view });

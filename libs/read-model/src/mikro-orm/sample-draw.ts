@@ -33,7 +33,7 @@ function randomPoint(random: () => number): string {
 }
 
 /**
- * A query of the rows the draw picks: `count` of them, or fewer when picks collide or when at
+ * A query of the rows the draw picks, less its `select` list (`from …`): `count` of them, or fewer when picks collide or when at
  * most SAMPLE_RUN · count images match (a count that stops there, so O(count) too), and its
  * parameters.
  */
@@ -50,7 +50,7 @@ export function sampleDrawSql(q: SampleDrawQuery, random: () => number = Math.ra
   const picks = Array.from({ length: q.count }, (_, i) => pick(i)).join(' union all ');
   const enough = SAMPLE_RUN * q.count;
   const sql =
-    `select * from ${q.images} where (select count(*) from (select 1 as one from ${q.images}${where([])} limit ${enough + 1}) m) > ${enough}` +
+    `from ${q.images} where (select count(*) from (select 1 as one from ${q.images}${where([])} limit ${enough + 1}) m) > ${enough}` +
     ` and ${q.key} in (${picks})`;
   // Per pick: the point, then which of the SAMPLE_RUN ids after it (the offset).
   const params = [...q.params, ...Array.from({ length: q.count }, () => [...q.params, randomPoint(random), ...q.params, Math.floor(random() * SAMPLE_RUN)]).flat()];

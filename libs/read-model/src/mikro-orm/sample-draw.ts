@@ -23,6 +23,12 @@ export interface SampleDrawQuery {
   where: string[];
   params: unknown[];
   count: number;
+  /**
+   * PostgreSQL plans every statement it is sent (no prepared statements here): there the picks
+   * are one correlated subquery over unnest()ed points and offsets, planned once, instead of
+   * `count` copies of it.
+   */
+  engine: 'sqlite' | 'postgres';
 }
 
 /** A random point of the image id order: 8 lower-case hex digits (the ids' own alphabet). */
@@ -47,12 +53,18 @@ export function sampleDrawSql(q: SampleDrawQuery, random: () => number = Math.ra
     `select k from (select ${q.key} as k from ${q.images}${where(extra)} order by "image_id" limit ${SAMPLE_RUN}) ${name}`;
   const pick = (i: number) =>
     `select k from (${ids(`a${i}`, ['"image_id" >= ?'])} union all ${ids(`b${i}`, [])} limit 1 offset ?) p${i}`;
-  const picks = Array.from({ length: q.count }, (_, i) => pick(i)).join(' union all ');
   const enough = SAMPLE_RUN * q.count;
-  const sql =
-    `from ${q.images} where (select count(*) from (select 1 as one from ${q.images}${where([])} limit ${enough + 1}) m) > ${enough}` +
-    ` and ${q.key} in (${picks})`;
+  const guard = `from ${q.images} where (select count(*) from (select 1 as one from ${q.images}${where([])} limit ${enough + 1}) m) > ${enough}`;
   // Per pick: the point, then which of the SAMPLE_RUN ids after it (the offset).
-  const params = [...q.params, ...Array.from({ length: q.count }, () => [...q.params, randomPoint(random), ...q.params, Math.floor(random() * SAMPLE_RUN)]).flat()];
-  return { sql, params };
+  const points = Array.from({ length: q.count }, () => randomPoint(random));
+  const offsets = Array.from({ length: q.count }, () => Math.floor(random() * SAMPLE_RUN));
+  if (q.engine === 'postgres') {
+    const run = (extra: string[]) => `(select "image_id" as k from ${q.images}${where(extra)} order by "image_id" limit ${SAMPLE_RUN})`;
+    const picks = `select (select k from (${run(['"image_id" >= p.point'])} union all ${run([])} limit 1 offset p.skip) x) from unnest(?::text[], ?::int[]) as p(point, skip)`;
+    // Arrays as literals: the driver's bindings would spread a JS array into a list.
+    return { sql: `${guard} and "image_id" in (${picks})`, params: [...q.params, ...q.params, ...q.params, `{${points.join(',')}}`, `{${offsets.join(',')}}`] };
+  }
+  const picks = Array.from({ length: q.count }, (_, i) => pick(i)).join(' union all ');
+  const params = [...q.params, ...points.flatMap((point, i) => [...q.params, point, ...q.params, offsets[i]])];
+  return { sql: `${guard} and ${q.key} in (${picks})`, params };
 }

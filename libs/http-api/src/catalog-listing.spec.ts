@@ -153,6 +153,10 @@ describe('HTTP API: catalog listing and facets', () => {
     expect(body).toMatchObject({ count: 2, requested: 2, filters: { kind: 'Tomato', palette: null, colour: null, measure: 'photo' } });
     expect(body.items.map((i) => i.imageId).sort()).toEqual([ids[0], ids[1]].sort());
     expect(body.items[0]).toMatchObject({ url: expect.any(String), closestKind: null });
+    const head = await fetch(`${url}/api/images?count=2&kind=Tomato`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+    expect(await head.text()).toBe('');
   });
 
   it('filters by kind, colour of either measure, source, model version, confidence and review', async () => {

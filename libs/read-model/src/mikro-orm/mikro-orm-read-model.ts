@@ -202,12 +202,12 @@ export class MikroOrmReadModel implements ReadModel {
     const key = this.engine === 'sqlite' ? 'rowid' : '"image_id"';
     const images = this.table('images');
     const draw = sampleDrawSql({ images, key, ...filter, count: query.count, engine: this.engine });
-    let rows = await this.keptViews(draw.sql, draw.params, this.sampleViewCache);
+    let rows = await this.sampledViews(`select * ${draw.sql}`, draw.params);
     if (rows.length < query.count) {
       // Few matches (or picks that collided): every match's key, sorted by random().
       const picked = await this.read<{ k: string | number }>(`select ${key} as k from ${images}${whereSql(filter.where)} order by random() limit ?`, [...filter.params, query.count]);
       if (picked.length === 0) return [];
-      rows = await this.keptViews(`from ${images} where ${key} in (${picked.map(() => '?').join(', ')})`, picked.map((p) => p.k), this.sampleViewCache);
+      rows = await this.sampledViews(`select * from ${images} where ${key} in (${picked.map(() => '?').join(', ')})`, picked.map((p) => p.k));
     }
     // The order of a random sample is random too (the rows came back in key order).
     for (let i = rows.length - 1; i > 0; i--) {
@@ -379,6 +379,18 @@ export class MikroOrmReadModel implements ReadModel {
   private async views(sql: string, params: unknown[]): Promise<ImageView[]> {
     const now = Date.now();
     return (await this.read(sql, params)).map((row) => this.viewCache.view(row, rawToImageView, now));
+  }
+
+  /**
+   * `views` for the random sample, in one step (its rows are seldom kept over a large catalog,
+   * so a second query for the missing ones would cost more than whole rows for all): kept views
+   * of either cache, new ones kept apart (sampleViewCache).
+   */
+  private async sampledViews(sql: string, params: unknown[]): Promise<ImageView[]> {
+    const now = Date.now();
+    return (await this.read(sql, params)).map(
+      (row) => this.viewCache.kept(row['image_id'] as string, row['last_position'], now) ?? this.sampleViewCache.view(row, rawToImageView, now),
+    );
   }
 
   /**

@@ -27,7 +27,14 @@ export class CatalogService {
    * most a minute) to live: signing (an HMAC here, a SigV4 presign on S3) was a cost of every
    * image of every read. Oldest first, at most LINK_CACHE_SIZE.
    */
-  private readonly links = new Map<string, { url: string; expiresAtMs: number }>();
+  private readonly links = new Map<string, { url: string; expiresAtMs: number; expiresAt: string }>();
+
+  /**
+   * The view with its link, by view object: a read model that hands out the same (frozen) view
+   * object for an unchanged row gets the same object back while the link is the same, so what
+   * callers derive from it (the API's serialised JSON) can be kept by identity too.
+   */
+  private readonly withLinks = new WeakMap<ImageView, ImageWithLink>();
 
   async withLink(view: ImageView): Promise<ImageWithLink> {
     const ttlMs = this.config.limits.linkTtlSeconds * 1000;
@@ -35,12 +42,16 @@ export class CatalogService {
     let link = this.links.get(view.objectKey);
     if (!link || link.expiresAtMs - now < ttlMs - Math.min(60_000, ttlMs / 5)) {
       const url = await this.storage.presignGet(view.objectKey, { expiresInSeconds: this.config.limits.linkTtlSeconds });
-      link = { url, expiresAtMs: now + ttlMs };
+      link = { url, expiresAtMs: now + ttlMs, expiresAt: new Date(now + ttlMs).toISOString() };
       this.links.delete(view.objectKey);
       this.links.set(view.objectKey, link);
       if (this.links.size > LINK_CACHE_SIZE) this.links.delete(this.links.keys().next().value as string);
     }
-    return { ...view, url: link.url, urlExpiresAt: new Date(link.expiresAtMs).toISOString() };
+    const known = this.withLinks.get(view);
+    if (known && known.url === link.url && known.urlExpiresAt === link.expiresAt) return known;
+    const linked: ImageWithLink = Object.freeze({ ...view, url: link.url, urlExpiresAt: link.expiresAt });
+    this.withLinks.set(view, linked);
+    return linked;
   }
 
   async image(imageId: string): Promise<ImageWithLink | null> {

@@ -8,6 +8,7 @@ import { loadConfig } from '@vegvision/config';
 import { CATALOG_PROJECTION, type ReadModel } from '@vegvision/read-model';
 import { fixtureTime, makeClassified, makeColourDetected, makeCorrected, makeDeleted, makeUploaded } from '@vegvision/read-model/testing';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createHttpApp, listen } from './http-app';
@@ -69,6 +70,17 @@ describe('HTTP API: catalog listing and facets', () => {
     expect(res.status).toBe(200);
     return (await res.json()) as T;
   };
+  const conditionalGet = (target: string, etag: string) =>
+    new Promise<{ status: number; body: string; etag?: string }>((resolve, reject) => {
+      http
+        .get(target, { headers: { 'If-None-Match': etag } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, ...(res.statusCode === 200 ? { etag: String(res.headers.etag) } : {}) }));
+        })
+        .on('error', reject);
+    });
   const walk = async (query: string, between?: () => Promise<void>) => {
     const seen: string[] = [];
     let next: string | null = `/api/catalog/images?${query}`;
@@ -109,6 +121,42 @@ describe('HTTP API: catalog listing and facets', () => {
     expect(walked.total).toBe(before.length + added.length);
     // Put the catalog back as it was for the other tests.
     for (const id of added) await rm.project(CATALOG_PROJECTION, makeDeleted(id), ++position);
+  });
+
+  it('answers a listing page with a weak ETag that changes with its images, and 304 to a matching If-None-Match', async () => {
+    const first = await fetch(`${url}/api/catalog/images?sort=oldest&limit=2`);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
+    expect(first.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const body = await first.text();
+    expect(Number(first.headers.get('content-length'))).toBe(Buffer.byteLength(body));
+    expect(JSON.parse(body)).toMatchObject({ items: [{ imageId: ids[0] }, { imageId: ids[1] }], total: 5 });
+    // node:http, not fetch: fetch sends Cache-Control: no-cache with an If-None-Match of its caller's.
+    const again = await conditionalGet(`${url}/api/catalog/images?sort=oldest&limit=2`, etag!);
+    expect(again).toEqual({ status: 304, body: '' });
+    // Another page, and the same page after one of its images changed, have other tags.
+    expect((await fetch(`${url}/api/catalog/images?sort=oldest&limit=1`)).headers.get('etag')).not.toBe(etag);
+    await rm.project(CATALOG_PROJECTION, makeClassified(ids[1], { kind: 'Tomato', confidence: 0.41, modelVersion: 'm1' }), ++position);
+    const changed = await conditionalGet(`${url}/api/catalog/images?sort=oldest&limit=2`, etag!);
+    expect(changed.status).toBe(200);
+    expect(changed.etag).not.toBe(etag);
+    expect((JSON.parse(changed.body) as Page).items[1]).toMatchObject({ imageId: ids[1], confidence: 0.41 });
+    await rm.project(CATALOG_PROJECTION, makeClassified(ids[1], { kind: 'Tomato', confidence: 0.4, modelVersion: 'm1' }), ++position);
+  });
+
+  it('answers the random sample as JSON without an ETag', async () => {
+    const res = await fetch(`${url}/api/images?count=2&kind=Tomato`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBeNull();
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const body = (await res.json()) as { count: number; requested: number; filters: unknown; items: Item[] };
+    expect(body).toMatchObject({ count: 2, requested: 2, filters: { kind: 'Tomato', palette: null, colour: null, measure: 'photo' } });
+    expect(body.items.map((i) => i.imageId).sort()).toEqual([ids[0], ids[1]].sort());
+    expect(body.items[0]).toMatchObject({ url: expect.any(String), closestKind: null });
+    const head = await fetch(`${url}/api/images?count=2&kind=Tomato`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+    expect(await head.text()).toBe('');
   });
 
   it('filters by kind, colour of either measure, source, model version, confidence and review', async () => {

@@ -1,12 +1,12 @@
 // The catalog's listing and facets: a stable, cursor-paginated walk through the images that
 // match the filters, and the counts per kind and colour under those filters.
-import { Controller, Get, Req } from '@nestjs/common';
+import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CatalogService } from '@vegvision/application';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { CATALOG_PAGE_SCHEMA, FACETS_SCHEMA } from './api-schemas';
 import { ApiCatalogFilters, ApiListPaging, listQueryString, parseCatalogFilters, parseListQuery } from './catalog-query';
-import { withClosestKind } from './label-view';
+import { ImageJson } from './image-json';
 import { ApiJson, ApiProblems } from './openapi';
 
 const LIST_PATH = '/api/catalog/images';
@@ -14,7 +14,10 @@ const LIST_PATH = '/api/catalog/images';
 @ApiTags('catalog')
 @Controller('api/catalog')
 export class CatalogController {
-  constructor(private readonly catalog: CatalogService) {}
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly json: ImageJson,
+  ) {}
 
   @Get('images')
   @ApiOperation({
@@ -29,19 +32,19 @@ export class CatalogController {
   @ApiCatalogFilters()
   @ApiJson(200, 'One page', CATALOG_PAGE_SCHEMA)
   @ApiProblems(400)
-  async list(@Req() req: Request) {
+  async list(@Req() req: Request, @Res() res: Response): Promise<void> {
     const query = parseListQuery(req);
     const page = await this.catalog.list(query);
     const { cursor: _cursor, ...first } = query;
-    return {
-      items: page.items.map(withClosestKind),
+    // { items (each with closestKind), nextCursor, total, links }, items from kept JSON.
+    this.json.send(res, {}, page.items, {
       nextCursor: page.nextCursor,
       total: page.total,
       links: {
         self: `${LIST_PATH}?${listQueryString(query)}`,
         next: page.nextCursor === null ? null : `${LIST_PATH}?${listQueryString({ ...first, cursor: page.nextCursor })}`,
       },
-    };
+    }, { etag: true });
   }
 
   @Get('facets')

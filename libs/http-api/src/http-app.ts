@@ -10,6 +10,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import fs from 'node:fs';
 import path from 'node:path';
 import { HealthController } from './health.controller';
+import { ImageJson } from './image-json';
 import { ImagesController } from './images.controller';
 import { CatalogController } from './catalog.controller';
 import { AdminController, AdminTokenGuard, ModelsController } from './admin.controller';
@@ -30,7 +31,7 @@ class HttpApiModule {
       module: HttpApiModule,
       imports: [VegvisionModule.forRoot({ config, logger, workers })],
       controllers: api ? [ImagesController, CatalogController, ImageEditsController, ModelsController, AdminController, CatalogImportController, HealthController] : [HealthController],
-      providers: [AdminTokenGuard, EditorTokenGuard, MultipartFileInterceptor, JsonBodyInterceptor],
+      providers: [AdminTokenGuard, EditorTokenGuard, MultipartFileInterceptor, JsonBodyInterceptor, ImageJson],
     };
   }
 }

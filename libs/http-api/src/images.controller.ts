@@ -41,6 +41,7 @@ import {
 } from './api-schemas';
 import { ApiColourFilters, parseColourFilters } from './catalog-query';
 import { correlationIdOf } from './correlation-id';
+import { ImageJson } from './image-json';
 import { withClosestKind } from './label-view';
 import { MultipartFileInterceptor, UPLOAD_FIELD } from './multipart-file.interceptor';
 import { ApiJson, ApiProblems } from './openapi';
@@ -75,6 +76,7 @@ export class ImagesController {
     private readonly metrics: Metrics,
     @Inject(CONFIG) private readonly config: VegvisionConfig,
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    private readonly json: ImageJson,
   ) {}
 
   @Post('images')
@@ -148,16 +150,18 @@ export class ImagesController {
   @ApiColourFilters()
   @ApiJson(200, 'Up to `count` images; fewer when fewer match', BROWSE_SCHEMA)
   @ApiProblems(400)
-  async browse(@Req() req: Request) {
+  async browse(@Req() req: Request, @Res() res: Response): Promise<void> {
     const count = parseCount(singleQuery(req, 'count'));
     const { kind, palette, colour, measure } = parseColourFilters(req);
     const items = await this.catalog.sample({ count, kind, palette, colour, measure });
-    return {
-      count: items.length,
-      requested: count,
-      filters: { kind: kind ?? null, palette: palette ?? null, colour: colour ?? null, measure: measure ?? 'photo' },
-      items: items.map(withClosestKind),
-    };
+    // { count, requested, filters, items (each with closestKind) }, items from kept JSON; no ETag.
+    this.json.send(
+      res,
+      { count: items.length, requested: count, filters: { kind: kind ?? null, palette: palette ?? null, colour: colour ?? null, measure: measure ?? 'photo' } },
+      items,
+      {},
+      { etag: false },
+    );
   }
 
   @Get('kinds')

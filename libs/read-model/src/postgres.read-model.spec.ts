@@ -73,7 +73,7 @@ async function openScratch(): Promise<{ readModel: MikroOrmReadModel; schema: st
           scratch.schema,
         ]);
         expect(indexes.map((i: { indexname: string }) => i.indexname)).toEqual(
-          expect.arrayContaining(['images_kind_index', 'images_rgb_hex_index', 'images_ryb_hex_index', 'images_sha256_unique']),
+          expect.arrayContaining(['images_kind_image_id_index', 'images_rgb_hex_image_id_index', 'images_ryb_hex_image_id_index', 'images_sha256_unique']),
         );
       },
       TIMEOUT,
@@ -95,6 +95,7 @@ async function openScratch(): Promise<{ readModel: MikroOrmReadModel; schema: st
             { name: 'Migration20260303000000SubjectColour' },
             { name: 'Migration20261202000000CatalogListing' },
             { name: 'Migration20261207000000ReadPath' },
+            { name: 'Migration20261207180000SampleDraw' },
           ]);
         } finally {
           await other.close();

@@ -226,9 +226,10 @@ export interface ReadModel {
   corrections(imageId: string): Promise<CorrectionView[]>;
 
   /**
-   * A uniformly random sample of at most `count` images that match every given filter
-   * (only images with the filtered labels projected). Fewer matches return all of them;
-   * none return an empty array.
+   * A random sample of at most `count` distinct images that match every given filter (only
+   * images with the filtered labels projected), in random order. Fewer matches return all of
+   * them; none return an empty array. Uniform for small match sets; for large ones adapters
+   * may draw approximately uniformly (each match's chance near 1/matches), see the adapter.
    */
   sample(query: SampleQuery): Promise<ImageView[]>;
 

@@ -72,6 +72,7 @@ describe('MikroORM + libSQL file database', () => {
           { name: 'Migration20260303000000SubjectColour' },
           { name: 'Migration20261202000000CatalogListing' },
           { name: 'Migration20261207000000ReadPath' },
+          { name: 'Migration20261207180000SampleDraw' },
         ]);
       } finally {
         await second.close();

@@ -7,6 +7,7 @@ import { Migration20260301000000Corrections } from './Migration20260301000000Cor
 import { Migration20260303000000SubjectColour } from './Migration20260303000000SubjectColour';
 import { Migration20261202000000CatalogListing } from './Migration20261202000000CatalogListing';
 import { Migration20261207000000ReadPath } from './Migration20261207000000ReadPath';
+import { Migration20261207180000SampleDraw } from './Migration20261207180000SampleDraw';
 
 export const READ_MODEL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20250601000000Initial', class: Migration20250601000000Initial },
@@ -14,4 +15,5 @@ export const READ_MODEL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20260303000000SubjectColour', class: Migration20260303000000SubjectColour },
   { name: 'Migration20261202000000CatalogListing', class: Migration20261202000000CatalogListing },
   { name: 'Migration20261207000000ReadPath', class: Migration20261207000000ReadPath },
+  { name: 'Migration20261207180000SampleDraw', class: Migration20261207180000SampleDraw },
 ];

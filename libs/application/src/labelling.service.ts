@@ -27,6 +27,8 @@ export interface LabelWanted {
   classifier?: VegetableClassifier;
   /** The colours by these variants. */
   variants?: readonly ColourVariant[];
+  /** A live upload's image: analysed ahead of the backlog (an import's, a relabel's). */
+  urgent?: boolean;
 }
 
 export interface LabelOneOutcome {
@@ -52,9 +54,10 @@ export class LabellingService {
     model: VegetableClassifier | undefined,
     ctx: CommandContext,
     role?: LabellingRole,
+    urgent = false,
   ): Promise<LabelOutcome> {
     const classifier = model ?? (await this.classifiers.get());
-    return (await this.labelOne(imageId, objectKey, { classifier }, ctx, role)).label;
+    return (await this.labelOne(imageId, objectKey, { classifier, urgent }, ctx, role)).label;
   }
 
   /** Records the colours by each of `variants` the image has none by yet. */
@@ -64,8 +67,9 @@ export class LabellingService {
     variants: readonly ColourVariant[],
     ctx: CommandContext,
     role?: LabellingRole,
+    urgent = false,
   ): Promise<ColourOutcome> {
-    return (await this.labelOne(imageId, objectKey, { variants }, ctx, role)).colours;
+    return (await this.labelOne(imageId, objectKey, { variants, urgent }, ctx, role)).colours;
   }
 
   /**
@@ -78,7 +82,7 @@ export class LabellingService {
     const classifier = wanted.classifier && !state.classifiedBy.has(wanted.classifier.version) ? wanted.classifier : undefined;
     const missing = (wanted.variants ?? []).filter((v) => !state.colouredBy.has(ALGORITHM_VERSIONS[v]));
     if (!classifier && missing.length === 0) return { label: 'skipped', colours: { outcome: 'skipped', recorded: [] } };
-    const analysis = await this.analysis(imageId, objectKey, { classifier, colours: missing }, role);
+    const analysis = await this.analysis(imageId, objectKey, { classifier, colours: missing, urgent: wanted.urgent }, role);
     if (!analysis) return DELETED;
     const recorded: string[] = [];
     for (const variant of missing) {

@@ -23,6 +23,8 @@ export interface AnalysisNeeds {
   classifier?: VegetableClassifier;
   /** Measure the colours by these variants. */
   colours?: readonly ColourVariant[];
+  /** A live upload's: ahead of the backlog in the labelling pool. */
+  urgent?: boolean;
 }
 
 interface SharedAnalysis {
@@ -65,6 +67,7 @@ export class Originals {
       limits: { maxBytes: Number.MAX_SAFE_INTEGER, maxPixels: this.config.limits.maxPixels },
       modelDir: needs.classifier?.dir,
       colours: needs.colours,
+      urgent: needs.urgent,
     });
   }
 
@@ -103,7 +106,7 @@ export class Originals {
     const colours = new Set(needs.colours ?? []);
     if (others.includes('colour')) for (const v of LIVE_COLOUR_VARIANTS) colours.add(v);
     const classifier = needs.classifier ?? (others.includes('classifier') ? await this.classifiers.get() : undefined);
-    return { classifier, colours: [...colours] };
+    return { classifier, colours: [...colours], urgent: needs.urgent };
   }
 
   private labellingRoles(): LabellingRole[] {

@@ -24,6 +24,8 @@ import { ImageDeletionService } from './image-deletion.service';
 import { permanentFailure } from './jobs/failure-policy';
 import { RelayWorker } from './jobs/relay.job';
 import { Originals } from './originals';
+import { AnalysisPoolClosedError } from './analysis';
+import { LabellingPool } from './labelling-pool';
 
 jest.setTimeout(120_000);
 
@@ -180,5 +182,7 @@ describe('consumers on a stored original that no longer decodes', () => {
     } finally {
       await app.close();
     }
+    // The labelling pool's threads ended with the application.
+    await expect(app.get(LabellingPool).analyse({ bytes: new Uint8Array(8) })).rejects.toBeInstanceOf(AnalysisPoolClosedError);
   });
 });

@@ -109,6 +109,22 @@ describe('AnalysisPool', () => {
     expect(pool.stats.largestBatch).toBe(4);
   });
 
+  it('puts a live upload ahead of the backlog', async () => {
+    const own = new AnalysisPool({ threads: 1, maxBatch: 1 });
+    try {
+      const bytes = await photo(1);
+      const order: string[] = [];
+      const track = (name: string, urgent: boolean) =>
+        own.analyse({ bytes: Buffer.from(bytes), colours: ['correct'], urgent }).then(() => order.push(name));
+      const all = [track('b1', false), track('b2', false), track('b3', false), track('b4', false), track('live', true)];
+      await Promise.all(all);
+      // b1 went at once (the thread was free); the live one went next, ahead of b2..b4.
+      expect(order).toEqual(['b1', 'live', 'b2', 'b3', 'b4']);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('rebuilds errors it does not know as plain errors with their code', () => {
     const e = Object.assign(new Error('boom'), { code: 'ECONNRESET' });
     const back = deserializeError(serializeError(e));

@@ -31,6 +31,11 @@ export interface AnalysisRequest {
   modelDir?: string;
   /** The colour measures wanted. */
   colours?: readonly ColourVariant[];
+  /**
+   * A live upload's image: it goes ahead of the queued ones that are not (an import's or a
+   * relabel's backlog), so it waits at most for the batches under way.
+   */
+  urgent?: boolean;
 }
 
 export interface AnalysisPoolOptions {
@@ -53,6 +58,7 @@ const WORKER_FILE = path.join(__dirname, 'analysis.worker.js');
 
 interface Queued {
   job: AnalysisJob;
+  urgent: boolean;
   transfer: ArrayBuffer[];
   resolve(a: Analysis): void;
   reject(e: Error): void;
@@ -103,7 +109,10 @@ export class AnalysisPool {
     const bytes = ownBuffer(request.bytes);
     const job: AnalysisJob = { bytes, limits: request.limits, modelDir: request.modelDir, colours: request.colours };
     return new Promise<Analysis>((resolve, reject) => {
-      this.queue.push({ job, transfer: [bytes], resolve, reject });
+      const queued: Queued = { job, urgent: !!request.urgent, transfer: [bytes], resolve, reject };
+      const behind = queued.urgent ? this.queue.findIndex((q) => !q.urgent) : -1;
+      if (behind < 0) this.queue.push(queued);
+      else this.queue.splice(behind, 0, queued);
       this.pump();
     });
   }

@@ -125,6 +125,21 @@ describe('AnalysisPool', () => {
     }
   });
 
+  it('a thread that dies fails only its own images, and a new one takes the queue', async () => {
+    const own = new AnalysisPool({ threads: 1 });
+    try {
+      await own.load();
+      const bytes = await photo(2);
+      const first = own.analyse({ bytes: Buffer.from(bytes), colours: ['correct'] });
+      const threads = (own as unknown as { pool: { worker: { terminate(): Promise<number> } }[] }).pool;
+      await threads[0].worker.terminate();
+      await expect(first).rejects.toThrow(/exited/);
+      await expect(own.analyse({ bytes: Buffer.from(bytes), colours: ['correct'] })).resolves.toMatchObject({ colours: { correct: expect.any(Object) } });
+    } finally {
+      await own.close();
+    }
+  });
+
   it('rebuilds errors it does not know as plain errors with their code', () => {
     const e = Object.assign(new Error('boom'), { code: 'ECONNRESET' });
     const back = deserializeError(serializeError(e));

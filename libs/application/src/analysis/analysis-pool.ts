@@ -117,8 +117,11 @@ export class AnalysisPool {
     });
   }
 
-  /** Starts the threads and loads a model in each (its errors, e.g. a missing model, come now). */
-  async load(modelDir: string): Promise<void> {
+  /**
+   * Starts the threads (each compiles its sources first: seconds) and loads a model in each, if
+   * given; its errors, e.g. a missing model, come now rather than with the first image.
+   */
+  async load(modelDir?: string): Promise<void> {
     if (this.closing) throw new AnalysisPoolClosedError();
     this.start();
     await Promise.all(

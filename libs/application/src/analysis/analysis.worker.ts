@@ -87,7 +87,7 @@ port.on('message', (request: WorkerRequest) => {
       void analyse(request.jobs).then((replies) => reply({ type: 'analysed', batch: request.batch, replies }));
       break;
     case 'load':
-      void classifier(request.modelDir).then(
+      void (request.modelDir ? classifier(request.modelDir) : Promise.resolve()).then(
         () => reply({ type: 'loaded', batch: request.batch }),
         (error: unknown) => reply({ type: 'loaded', batch: request.batch, error: serializeError(error) }),
       );

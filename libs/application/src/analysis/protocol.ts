@@ -49,7 +49,7 @@ export interface SerializedError {
 
 export type WorkerRequest =
   | { type: 'analyse'; batch: number; jobs: AnalysisJob[] }
-  | { type: 'load'; batch: number; modelDir: string }
+  | { type: 'load'; batch: number; modelDir?: string }
   | { type: 'close' };
 
 export type JobReply = { ok: true; analysis: Analysis } | { ok: false; error: SerializedError };

@@ -6,7 +6,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { VegetableClassifier } from '@vegvision/classifier';
 import type { ColourVariant } from '@vegvision/colour';
 import type { VegvisionConfig } from '@vegvision/config';
-import type { ObjectStorage } from '@vegvision/storage';
+import { ImageError } from '@vegvision/imaging';
+import { ObjectNotFoundError, type ObjectStorage } from '@vegvision/storage';
 import type { Analysis } from './analysis';
 import { ClassifierProvider } from './classifier.provider';
 import { LIVE_COLOUR_VARIANTS } from './image-commands';
@@ -38,6 +39,11 @@ interface SharedAnalysis {
 export const SHARED_ANALYSES_MAX = 64;
 /** A role that skips an image (already labelled) never takes its part: the entry goes after this long. */
 export const SHARED_ANALYSIS_TTL_MS = 10_000;
+
+/** A failure of the image itself (gone, undecodable): the same for every part asked of it. */
+function ofTheImage(error: unknown): boolean {
+  return error instanceof ImageError || error instanceof ObjectNotFoundError;
+}
 
 /** Whether `analysis` holds all that `needs` asks. */
 function covers(analysis: Analysis, needs: AnalysisNeeds): boolean {
@@ -76,16 +82,22 @@ export class Originals {
    * ask has the image analysed for every labelling role of this process (the classifier role:
    * the active model; the colour role: the live colour variants); the others take their part of
    * it. An entry is dropped once every role took its part, after SHARED_ANALYSIS_TTL_MS, or when
-   * it is the oldest of SHARED_ANALYSES_MAX. A failed analysis fails every role that takes it, and is
-   * not kept (a transient failure is retried afresh); a shared one that lacks a part asked for (another model) is not used.
+   * it is the oldest of SHARED_ANALYSES_MAX. A failure of the image (gone, undecodable) fails every
+   * role that takes it; any other failure sends each role to ask for its own part alone. A
+   * failed analysis is not kept (a transient failure is retried afresh); a shared one that lacks a part asked for (another model) is not used.
    */
   async analysis(objectKey: string, needs: AnalysisNeeds, role?: LabellingRole): Promise<Analysis> {
     const entry = this.shared.get(objectKey);
     if (entry && role && entry.waiting.has(role)) {
       entry.waiting.delete(role);
       if (entry.waiting.size === 0) this.drop(objectKey);
-      const shared = await entry.analysis;
-      return covers(shared, needs) ? shared : this.analyse(objectKey, needs);
+      let shared: Analysis | undefined;
+      try {
+        shared = await entry.analysis;
+      } catch (error) {
+        if (ofTheImage(error)) throw error;
+      }
+      return shared && covers(shared, needs) ? shared : this.analyse(objectKey, needs);
     }
     const others = this.labellingRoles().filter((r) => r !== role);
     if (!role || others.length === 0) return this.analyse(objectKey, needs);
@@ -98,14 +110,19 @@ export class Originals {
     analysis.catch(() => {
       if (this.shared.get(objectKey) === created) this.drop(objectKey);
     });
-    return analysis;
+    // What failed may be a part asked for another role (its model does not load, say): that
+    // must not fail this role, which then asks for its own part alone.
+    return analysis.catch((error: unknown) => {
+      if (ofTheImage(error)) throw error;
+      return this.analyse(objectKey, needs);
+    });
   }
 
   /** `needs` with what the `others` roles will ask. */
   private async widen(needs: AnalysisNeeds, others: LabellingRole[]): Promise<AnalysisNeeds> {
     const colours = new Set(needs.colours ?? []);
     if (others.includes('colour')) for (const v of LIVE_COLOUR_VARIANTS) colours.add(v);
-    const classifier = needs.classifier ?? (others.includes('classifier') ? await this.classifiers.get() : undefined);
+    const classifier = needs.classifier ?? (others.includes('classifier') ? await this.classifiers.get().catch(() => undefined) : undefined);
     return { classifier, colours: [...colours], urgent: needs.urgent };
   }
 

@@ -99,10 +99,12 @@ function profiled(args: string[], env: NodeJS.ProcessEnv): Promise<CpuProfile> {
     child.on('exit', (code) => {
       try {
         if (code !== 0) throw new Error(`vegvision ${args.join(' ')} exited ${code}: ${stderr}`);
-        // One file per thread; the main thread's is the biggest (workers only decode HEVC here).
-        const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f));
-        if (!files.length) throw new Error('no .cpuprofile written');
-        const main = files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+        // One file per thread, CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: the main
+        // thread is thread 0 (the labelling pool's threads do the decoding and inference).
+        const names = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+        const mainName = names.find((f) => f.split('.')[4] === '0');
+        if (!mainName) throw new Error(`no main-thread .cpuprofile written (${names.join(', ') || 'none'})`);
+        const main = path.join(dir, mainName);
         resolve(JSON.parse(fs.readFileSync(main, 'utf8')) as CpuProfile);
       } catch (error) {
         reject(error);

@@ -90,7 +90,9 @@ export class ClassifierProvider implements OnApplicationShutdown {
   private load(dir: string): Promise<VegetableClassifier> {
     let p = this.loaded.get(dir);
     if (!p) {
-      const threads = this.config.classifier.threads || undefined;
+      // This session checks the model and names its version; the labelling pool's threads (each
+      // with sessions of its own) do the inference: one intra-op thread unless configured.
+      const threads = this.config.classifier.threads || 1;
       p = VegetableClassifier.load(dir, { intraOpNumThreads: threads }).then((c) => {
         this.log.info({ model: c.version, dir }, 'classifier model loaded');
         return c;

@@ -15,6 +15,8 @@ export * from './catalog.service';
 export * from './rebuild.service';
 export * from './classifier.provider';
 export * from './originals';
+export * from './analysis';
+export * from './labelling-pool';
 export * from './live-events';
 export * from './labelling.service';
 export * from './jobs';

@@ -16,6 +16,7 @@ import { Subject } from 'rxjs';
 import { ClassifierProvider } from './classifier.provider';
 import { LIVE_COLOUR_VARIANTS } from './image-commands';
 import { LabellingService } from './labelling.service';
+import { LabellingPool } from './labelling-pool';
 import { EVENT_STORE } from './tokens';
 
 /** What every replay over the catalog (relabel, recolour) reports. */
@@ -75,6 +76,9 @@ function describe(p: RelabelProgress | RecolourProgress): string {
   return 'model' in p ? `a relabel to ${p.model}` : `a recolour to ${p.algorithm}`;
 }
 
+/** Images of an unthrottled replay under way at once, per thread of the labelling pool. */
+const IMAGES_IN_FLIGHT_PER_THREAD = 4;
+
 /** The replay step for one image: records what is missing and counts it on the progress. */
 type ReplayStep<P> = (imageId: string, objectKey: string, progress: P, correlationId: string) => Promise<void>;
 
@@ -88,6 +92,7 @@ export class RelabelService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly classifiers: ClassifierProvider,
     private readonly labelling: LabellingService,
+    private readonly pool: LabellingPool,
   ) {}
 
   status(id: string): RelabelProgress | undefined {
@@ -177,7 +182,7 @@ export class RelabelService {
     return progress;
   }
 
-  /** The one replay loop: every existing image, in upload order, through `step`. */
+  /** The one replay loop: every existing image through `step`, started in upload order. */
   private async execute<P extends ReplayProgress>(progress: P, options: ReplayOptions<P>, step: ReplayStep<P>): Promise<P> {
     const correlationId = `${'model' in progress ? 'relabel' : 'recolour'}-${progress.id}`;
     try {
@@ -185,24 +190,33 @@ export class RelabelService {
       progress.total = images.length;
       this.emit(progress, options);
       let lastEmit = 0;
+      // Unthrottled, several images are under way at once so that every thread of the labelling
+      // pool has work (and a backlog to batch); throttled, one at a time with the pause between.
+      const window = options.throttleMs ? 1 : this.pool.threads * IMAGES_IN_FLIGHT_PER_THREAD;
+      const inFlight = new Set<Promise<void>>();
       for (const { imageId, objectKey } of images) {
         if (options.signal?.aborted) {
           progress.state = 'cancelled';
           break;
         }
-        try {
-          await step(imageId, objectKey, progress, correlationId);
-        } catch {
-          progress.failed++;
-        }
-        progress.done++;
-        if (Date.now() - lastEmit > 200 || progress.done === progress.total) {
-          lastEmit = Date.now();
-          this.emit(progress, options);
-        }
+        const one: Promise<void> = step(imageId, objectKey, progress, correlationId)
+          .catch(() => {
+            progress.failed++;
+          })
+          .then(() => {
+            inFlight.delete(one);
+            progress.done++;
+            if (Date.now() - lastEmit > 200 || progress.done === progress.total) {
+              lastEmit = Date.now();
+              this.emit(progress, options);
+            }
+          });
+        inFlight.add(one);
+        if (inFlight.size >= window) await Promise.race(inFlight);
         // Let live requests run between images.
         await new Promise((r) => (options.throttleMs ? setTimeout(r, options.throttleMs) : setImmediate(r)));
       }
+      await Promise.all(inFlight);
       if (progress.state === 'running') progress.state = 'done';
     } catch (error) {
       progress.state = 'failed';
@@ -228,11 +242,8 @@ export class RelabelService {
     progress: RelabelProgress,
     correlationId: string,
   ): Promise<void> {
-    // Colours first, then the label; one loader, so an image missing both is decoded once.
-    const pixelsOf = this.labelling.loader(imageId, objectKey);
-    const colours = await this.labelling.colourOne(imageId, objectKey, LIVE_COLOUR_VARIANTS, { correlationId }, undefined, pixelsOf);
-    const label =
-      colours.outcome === 'deleted' ? 'deleted' : await this.labelling.classifyOne(imageId, objectKey, classifier, { correlationId }, undefined, pixelsOf);
+    // One analysis for both, so an image missing both is decoded once; colours recorded first, then the label.
+    const { colours, label } = await this.labelling.labelOne(imageId, objectKey, { classifier, variants: LIVE_COLOUR_VARIANTS }, { correlationId });
     if (label === 'recorded') progress.relabelled++;
     else progress.skipped++;
     if (colours.outcome === 'recorded') progress.recoloured++;

@@ -36,6 +36,7 @@ import {
 import { LabellingService } from './labelling.service';
 import { LiveEvents } from './live-events';
 import { Originals } from './originals';
+import { LabellingPool } from './labelling-pool';
 
 class PortsLifecycle implements OnApplicationShutdown {
   constructor(
@@ -113,6 +114,7 @@ export class VegvisionModule {
         ColourWorker,
         ProjectorWorker,
         LiveFeedWorker,
+        LabellingPool,
         Originals,
         LabellingService,
         ...(workers ? [WorkerSupervisor] : []),
@@ -140,6 +142,7 @@ export class VegvisionModule {
         ClassifierProvider,
         LiveEvents,
         RelayWorker,
+        LabellingPool,
         Originals,
         LabellingService,
       ],

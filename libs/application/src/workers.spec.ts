@@ -24,6 +24,8 @@ import { ImageDeletionService } from './image-deletion.service';
 import { permanentFailure } from './jobs/failure-policy';
 import { RelayWorker } from './jobs/relay.job';
 import { Originals } from './originals';
+import { AnalysisPoolClosedError } from './analysis';
+import { LabellingPool } from './labelling-pool';
 
 jest.setTimeout(120_000);
 
@@ -126,23 +128,23 @@ describe('consumers on a stored original that no longer decodes', () => {
   it('records nothing and dead-letters nothing for an image deleted while it is being labelled', async () => {
     const app = await open(true);
     try {
-      // Both labelling workers take the (shared) decoded pixels, then wait here while the image is deleted.
+      // Both labelling workers take the (shared) analysis, then wait here while the image is deleted.
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       let decoded = 0;
       const originals = app.get(Originals);
-      const take = originals.pixels.bind(originals);
-      jest.spyOn(originals, 'pixels').mockImplementation(async (key, role) => {
-        const pixels = await take(key, role);
+      const take = originals.analysis.bind(originals);
+      jest.spyOn(originals, 'analysis').mockImplementation(async (key, needs, role) => {
+        const analysis = await take(key, needs, role);
         decoded += 1;
         await gate;
-        return pixels;
+        return analysis;
       });
       const bytes = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#d01010' } }).png().toBuffer();
       const { imageId } = await app.get(IngestService).ingest({ bytes, source: 'upload', originalName: 'red.png' });
       while (decoded < 2) await new Promise((resolve) => setTimeout(resolve, 5));
 
-      // The deletion is recorded while both workers hold the decoded pixels; then they go on.
+      // The deletion is recorded while both workers hold the analysis; then they go on.
       const commands = app.get(ImageCommands);
       const deleting = app.get(ImageDeletionService).delete(imageId, 'tester');
       while ((await commands.load(imageId)).exists) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -180,5 +182,7 @@ describe('consumers on a stored original that no longer decodes', () => {
     } finally {
       await app.close();
     }
+    // The labelling pool's threads ended with the application.
+    await expect(app.get(LabellingPool).analyse({ bytes: new Uint8Array(8) })).rejects.toBeInstanceOf(AnalysisPoolClosedError);
   });
 });

@@ -74,6 +74,8 @@ const schema = z
     modelDir: z.string().optional(),
     modelsDir: z.string().optional(),
     inferenceThreads: intFrom(0),
+    // Threads of the labelling pool (decode, resize, classify, colour); 0: one per core.
+    labelThreads: intFrom(0),
     signingSecret: z.string().min(16).optional(),
     adminToken: z.string().min(16).optional(),
     /** Editors who may correct and delete: comma-separated "name:token" (or a bare token, named "editor"). */
@@ -170,7 +172,11 @@ export interface VegvisionConfig {
    */
   keyStore: { kind: 'file'; dir: string } | { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
   /** modelDir: the active model (default: the models dir's DEFAULT); modelsDir: every known version. */
-  classifier: { modelDir?: string; modelsDir?: string; threads: number };
+  /**
+   * threads: onnxruntime intra-op threads of the main thread's sessions (0: its default);
+   * labelThreads: worker threads of the labelling pool, one intra-op thread each (0: os.availableParallelism()).
+   */
+  classifier: { modelDir?: string; modelsDir?: string; threads: number; labelThreads: number };
   limits: {
     maxUploadBytes: number;
     maxPixels: number;
@@ -353,6 +359,7 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
       modelDir: c.modelDir ? path.resolve(c.modelDir) : undefined,
       modelsDir: c.modelsDir ? path.resolve(c.modelsDir) : undefined,
       threads: c.inferenceThreads,
+      labelThreads: c.labelThreads,
     },
     limits: {
       maxUploadBytes: c.maxUploadBytes,

@@ -56,7 +56,7 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON object per line')
     .option('--raw', "with --json: also the model's raw outputs (logits, rejection score), for evaluation")
     .option('--model <dir>', 'model folder (default: the shipped model)')
-    .option('--threads <n>', 'inference threads', int('threads'))
+    .option('--threads <n>', 'worker threads, one inference thread each (default: one per core)', int('threads'))
     .action(async (files: string[], o: { json?: boolean; raw?: boolean; model?: string; threads?: number }) => {
       const failed = await runLabel(files, { json: !!o.json, raw: !!o.raw, modelDir: o.model, threads: o.threads });
       if (failed > 0) process.exitCode = 2;

@@ -1,6 +1,6 @@
 // The classifier role: ImageUploaded → the active model's label.
 import { Inject, Injectable } from '@nestjs/common';
-import { isEvent } from '@vegvision/contracts';
+import { ImageSource, isEvent } from '@vegvision/contracts';
 import type { VegvisionConfig } from '@vegvision/config';
 import type { MessageBus } from '@vegvision/bus';
 import type { PositionedEvent } from '../envelope';
@@ -26,7 +26,7 @@ export class ClassifierWorker extends Consumer {
   protected async handle({ event }: PositionedEvent): Promise<void> {
     if (!isEvent(event, 'ImageUploaded')) return;
     const outcome = await this.labelling.classifyOne(event.data.imageId, event.data.objectKey, undefined,
-      { correlationId: event.meta.correlationId, causationId: event.meta.eventId }, 'classifier');
+      { correlationId: event.meta.correlationId, causationId: event.meta.eventId }, 'classifier', event.data.source !== ImageSource.CATALOG);
     if (outcome === 'deleted') this.deletedMeanwhile(event.data.imageId);
   }
 }

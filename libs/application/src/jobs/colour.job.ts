@@ -1,6 +1,6 @@
 // The colour role: ImageUploaded → the colours by the live colour algorithms.
 import { Inject, Injectable } from '@nestjs/common';
-import { isEvent } from '@vegvision/contracts';
+import { ImageSource, isEvent } from '@vegvision/contracts';
 import type { VegvisionConfig } from '@vegvision/config';
 import type { MessageBus } from '@vegvision/bus';
 import type { PositionedEvent } from '../envelope';
@@ -27,7 +27,7 @@ export class ColourWorker extends Consumer {
   protected async handle({ event }: PositionedEvent): Promise<void> {
     if (!isEvent(event, 'ImageUploaded')) return;
     const { outcome } = await this.labelling.colourOne(event.data.imageId, event.data.objectKey, LIVE_COLOUR_VARIANTS,
-      { correlationId: event.meta.correlationId, causationId: event.meta.eventId }, 'colour');
+      { correlationId: event.meta.correlationId, causationId: event.meta.eventId }, 'colour', event.data.source !== ImageSource.CATALOG);
     if (outcome === 'deleted') this.deletedMeanwhile(event.data.imageId);
   }
 }

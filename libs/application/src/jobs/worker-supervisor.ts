@@ -1,6 +1,8 @@
 // Starts and stops the roles of this process.
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { VegvisionConfig, Role } from '@vegvision/config';
+import { ClassifierProvider } from '../classifier.provider';
+import { LabellingPool } from '../labelling-pool';
 import type { Logger } from '../logger';
 import { OrphanSweeper } from '../orphan-sweeper';
 import { CONFIG, LOGGER } from '../tokens';
@@ -29,6 +31,8 @@ export class WorkerSupervisor implements OnApplicationBootstrap, BeforeApplicati
     private readonly projector: ProjectorWorker,
     private readonly liveFeed: LiveFeedWorker,
     private readonly sweeper: OrphanSweeper,
+    private readonly pool: LabellingPool,
+    private readonly classifiers: ClassifierProvider,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -50,6 +54,14 @@ export class WorkerSupervisor implements OnApplicationBootstrap, BeforeApplicati
       ['colour', this.colour],
       ['relay', this.relay],
     ];
+    if (roles.has('classifier') || roles.has('colour')) {
+      // The labelling pool's threads start now, in the background, not with the first upload.
+      const modelDir = roles.has('classifier') ? this.classifiers.activeModelDir() : undefined;
+      this.pool.load(modelDir).then(
+        () => this.log.info({ threads: this.pool.threads }, 'labelling pool started'),
+        (err: unknown) => this.log.warn({ err }, 'labelling pool: warm-up failed (the first image tries again)'),
+      );
+    }
     for (const [role, worker] of order) {
       if (!roles.has(role)) continue;
       await worker.start();

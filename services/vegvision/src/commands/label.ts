@@ -1,8 +1,9 @@
-// `vegvision label`: offline labelling of files with the shipped (or given) model.
-import { VegetableClassifier, defaultModelDir, type Classification } from '@vegvision/classifier';
-import { detectColours } from '@vegvision/colour';
+// `vegvision label`: offline labelling of files with the shipped (or given) model. The files are
+// decoded, classified and measured in the labelling pool's worker threads (one per core), a few
+// of them in flight per thread; the lines come out in the order of the files given.
+import { AnalysisPool } from '@vegvision/application';
+import { defaultModelDir, type Classification } from '@vegvision/classifier';
 import { closestKind } from '@vegvision/domain';
-import { decodeImage } from '@vegvision/imaging';
 import fs from 'node:fs/promises';
 
 export interface LabelOptions {
@@ -10,29 +11,47 @@ export interface LabelOptions {
   /** With json: add the raw model outputs (15 logits, rejection score, P(not a vegetable)). */
   raw?: boolean;
   modelDir?: string;
+  /** Worker threads, one inference thread each (default: one per core). */
   threads?: number;
   out?: NodeJS.WritableStream;
   err?: NodeJS.WritableStream;
 }
 
+/** Files read and under analysis at once, per thread: enough for each thread to batch the next ones while it works. */
+const FILES_IN_FLIGHT_PER_THREAD = 8;
+
+type Labelled = { ok: true; line: LabelLine } | { ok: false; error: unknown };
+
 /** Labels every file; returns how many failed. */
 export async function runLabel(files: string[], options: LabelOptions): Promise<number> {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
-  const classifier = await VegetableClassifier.load(options.modelDir ?? process.env['VEGVISION_MODEL_DIR'] ?? defaultModelDir(), {
-    intraOpNumThreads: options.threads || undefined,
-  });
+  const modelDir = options.modelDir ?? process.env['VEGVISION_MODEL_DIR'] ?? defaultModelDir();
+  const pool = new AnalysisPool({ threads: options.threads || undefined });
   let failed = 0;
   try {
-    for (const file of files) {
+    await pool.load(modelDir); // a missing or broken model fails the command, as before, not each file
+    const label = async (file: string): Promise<Labelled> => {
       try {
-        const decoded = await decodeImage(await fs.readFile(file));
-        const c = await classifier.classify(decoded);
-        const colours = detectColours(decoded);
-        const line = { file, classification: c, rgb: colours.rgb.hex, ryb: colours.ryb.hex };
-        out.write((options.json ? labelJson(line, options.raw) : labelText(line)) + '\n');
+        const a = await pool.analyse({ bytes: await fs.readFile(file), modelDir, colours: ['correct'] });
+        const colours = a.colours.correct!;
+        return { ok: true, line: { file, classification: a.classification!, rgb: colours.rgb.hex, ryb: colours.ryb.hex } };
       } catch (error) {
+        return { ok: false, error };
+      }
+    };
+    const window = pool.threads * FILES_IN_FLIGHT_PER_THREAD;
+    const inFlight: Promise<Labelled>[] = [];
+    let next = 0;
+    while (next < files.length && inFlight.length < window) inFlight.push(label(files[next++]));
+    for (const file of files) {
+      const done = await inFlight.shift()!;
+      if (next < files.length) inFlight.push(label(files[next++]));
+      if (done.ok) {
+        out.write((options.json ? labelJson(done.line, options.raw) : labelText(done.line)) + '\n');
+      } else {
         failed++;
+        const { error } = done;
         const code = (error as { code?: string }).code ?? 'error';
         const message = error instanceof Error ? error.message : String(error);
         if (options.json) out.write(JSON.stringify({ file, error: { code, message } }) + '\n');
@@ -40,7 +59,7 @@ export async function runLabel(files: string[], options: LabelOptions): Promise<
       }
     }
   } finally {
-    await classifier.close();
+    await pool.close();
   }
   if (failed > 0) err.write(`vegvision label: ${failed} of ${files.length} file(s) could not be labelled\n`);
   return failed;

@@ -47,7 +47,6 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
 
 FROM runtime-base AS classifier
 # The shipped models (libs/classifier/models) came in with libs/ above.
-ENV VEGVISION_INFERENCE_THREADS=0
 COPY services/classifier ./services/classifier
 # The vegvision CLI too: the Helm relabel Job runs `vegvision relabel --model <version>` in this image.
 COPY services/vegvision ./services/vegvision

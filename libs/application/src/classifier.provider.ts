@@ -1,12 +1,13 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import {
   ModelNotFoundError,
-  VegetableClassifier,
   defaultModelDir,
   defaultModelsDir,
   listModels,
   loadModelCard,
+  verifyModel,
   type ModelInfo,
+  type VerifiedModel,
 } from '@vegvision/classifier';
 import type { VegvisionConfig } from '@vegvision/config';
 import { readFile } from 'node:fs/promises';
@@ -16,11 +17,12 @@ import { CONFIG, LOGGER } from './tokens';
 
 /**
  * The model registry of this process: every model version in the models folder, the active
- * one (configuration), and loaded classifiers (one ONNX session per version, reused).
+ * one (configuration), and the versions checked so far (each loaded and run once, then its
+ * session released: the labelling pool's threads hold the sessions that label).
  */
 @Injectable()
 export class ClassifierProvider implements OnApplicationShutdown {
-  private readonly loaded = new Map<string, Promise<VegetableClassifier>>();
+  private readonly loaded = new Map<string, Promise<VerifiedModel>>();
   private activeDir?: string;
 
   constructor(
@@ -69,13 +71,13 @@ export class ClassifierProvider implements OnApplicationShutdown {
     return readFile(join(info.dir, 'model-card.md'), 'utf8').catch(() => null);
   }
 
-  /** The active classifier, loaded once on first use. */
-  get(): Promise<VegetableClassifier> {
+  /** The active model, checked once on first use. */
+  get(): Promise<VerifiedModel> {
     return this.load(this.activeModelDir());
   }
 
-  /** A classifier of a given model version from the models folder. */
-  async forVersion(version: string): Promise<VegetableClassifier> {
+  /** A model version from the models folder, checked once on first use. */
+  async forVersion(version: string): Promise<VerifiedModel> {
     const { models } = await this.models();
     const info = models.find((m) => m.version === version);
     if (!info) {
@@ -87,15 +89,12 @@ export class ClassifierProvider implements OnApplicationShutdown {
     return this.load(info.dir);
   }
 
-  private load(dir: string): Promise<VegetableClassifier> {
+  private load(dir: string): Promise<VerifiedModel> {
     let p = this.loaded.get(dir);
     if (!p) {
-      // This session checks the model and names its version; the labelling pool's threads (each
-      // with sessions of its own) do the inference: one intra-op thread unless configured.
-      const threads = this.config.classifier.threads || 1;
-      p = VegetableClassifier.load(dir, { intraOpNumThreads: threads }).then((c) => {
-        this.log.info({ model: c.version, dir }, 'classifier model loaded');
-        return c;
+      p = verifyModel(dir).then((m) => {
+        this.log.info({ model: m.version, dir }, 'classifier model checked');
+        return m;
       });
       this.loaded.set(dir, p);
       p.catch(() => this.loaded.delete(dir));
@@ -103,11 +102,7 @@ export class ClassifierProvider implements OnApplicationShutdown {
     return p;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    for (const p of this.loaded.values()) {
-      const c = await p.catch(() => undefined);
-      await c?.close();
-    }
+  onApplicationShutdown(): void {
     this.loaded.clear();
   }
 }

@@ -4,7 +4,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ALGORITHM_VERSIONS, type ColourVariant } from '@vegvision/colour';
-import type { VegetableClassifier } from '@vegvision/classifier';
+import type { VerifiedModel } from '@vegvision/classifier';
 import { ImageNotFoundError, type CommandContext } from '@vegvision/domain';
 import { ObjectNotFoundError } from '@vegvision/storage';
 import type { Analysis } from './analysis';
@@ -24,7 +24,7 @@ export interface ColourOutcome {
 /** What to record for one image, where it lacks it. */
 export interface LabelWanted {
   /** The label by this model. */
-  classifier?: VegetableClassifier;
+  classifier?: VerifiedModel;
   /** The colours by these variants. */
   variants?: readonly ColourVariant[];
   /** A live upload's image: analysed ahead of the backlog (an import's, a relabel's). */
@@ -51,7 +51,7 @@ export class LabellingService {
   async classifyOne(
     imageId: string,
     objectKey: string,
-    model: VegetableClassifier | undefined,
+    model: VerifiedModel | undefined,
     ctx: CommandContext,
     role?: LabellingRole,
     urgent = false,

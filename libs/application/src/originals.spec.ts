@@ -1,7 +1,7 @@
 // The labelling roles of one process share one analysis per upload: the first role to ask has
 // both parts analysed, the other takes its part; a failure of the image fails both, a failure of
 // the other role's part (its model) fails neither role's own part.
-import { ModelLoadError, type VegetableClassifier } from '@vegvision/classifier';
+import { ModelLoadError, type VerifiedModel } from '@vegvision/classifier';
 import type { ColourDetection } from '@vegvision/colour';
 import type { VegvisionConfig } from '@vegvision/config';
 import { ImageDecodeError } from '@vegvision/imaging';
@@ -13,10 +13,10 @@ import type { LabellingPool } from './labelling-pool';
 import { Metrics } from './metrics';
 import { Originals } from './originals';
 
-const model = (version: string) => ({ version, dir: `/models/${version}` }) as unknown as VegetableClassifier;
+const model = (version: string) => ({ version, dir: `/models/${version}` }) as unknown as VerifiedModel;
 const ACTIVE = model('active-v1');
 
-function setup(analyse: (r: AnalysisRequest) => Promise<Analysis>, active: () => Promise<VegetableClassifier> = async () => ACTIVE) {
+function setup(analyse: (r: AnalysisRequest) => Promise<Analysis>, active: () => Promise<VerifiedModel> = async () => ACTIVE) {
   const requests: AnalysisRequest[] = [];
   const pool = { analyse: (r: AnalysisRequest) => (requests.push(r), analyse(r)) } as unknown as LabellingPool;
   const storage = { get: async () => Buffer.from('bytes') } as unknown as ObjectStorage;

@@ -3,7 +3,7 @@
 // handle the same ImageUploaded nearly together: the first to ask has the image analysed for
 // both (one decode), and the other takes its part of that analysis.
 import { Inject, Injectable } from '@nestjs/common';
-import type { VegetableClassifier } from '@vegvision/classifier';
+import type { VerifiedModel } from '@vegvision/classifier';
 import type { ColourVariant } from '@vegvision/colour';
 import type { VegvisionConfig } from '@vegvision/config';
 import { ImageError } from '@vegvision/imaging';
@@ -21,7 +21,7 @@ export type LabellingRole = 'classifier' | 'colour';
 /** What to find out about one image. */
 export interface AnalysisNeeds {
   /** Classify with this model. */
-  classifier?: VegetableClassifier;
+  classifier?: VerifiedModel;
   /** Measure the colours by these variants. */
   colours?: readonly ColourVariant[];
   /** A live upload's: ahead of the backlog in the labelling pool. */

@@ -9,7 +9,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { COLOUR_ALGORITHMS, variantOf, type ColourVariant } from '@vegvision/colour';
 import { decodeEvent, isEvent } from '@vegvision/contracts';
-import type { VegetableClassifier } from '@vegvision/classifier';
+import type { VerifiedModel } from '@vegvision/classifier';
 import type { EventStore } from '@vegvision/event-store';
 import { randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
@@ -163,7 +163,7 @@ export class RelabelService {
   }
 
   private async relabel(progress: RelabelProgress, options: RelabelOptions): Promise<RelabelProgress> {
-    let classifier: VegetableClassifier;
+    let classifier: VerifiedModel;
     try {
       classifier = await this.classifiers.forVersion(progress.model);
     } catch (error) {
@@ -238,7 +238,7 @@ export class RelabelService {
   private async replayOne(
     imageId: string,
     objectKey: string,
-    classifier: VegetableClassifier,
+    classifier: VerifiedModel,
     progress: RelabelProgress,
     correlationId: string,
   ): Promise<void> {

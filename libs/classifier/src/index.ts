@@ -8,3 +8,4 @@ export * from './classifier';
 export * from './registry';
 export { ConcurrencyLimiter } from './limiter';
 export { pillowResizeLanczosRgb, pillowFitLanczosRgb, pillowFitBox, type ResampleBox } from './pillow-resample';
+export * from './verified-model';

@@ -73,7 +73,6 @@ const schema = z
     keyStoreSchema: z.string().default('vegvision_keys'),
     modelDir: z.string().optional(),
     modelsDir: z.string().optional(),
-    inferenceThreads: intFrom(0),
     // Threads of the labelling pool (decode, resize, classify, colour); 0: one per core.
     labelThreads: intFrom(0),
     signingSecret: z.string().min(16).optional(),
@@ -173,10 +172,10 @@ export interface VegvisionConfig {
   keyStore: { kind: 'file'; dir: string } | { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
   /** modelDir: the active model (default: the models dir's DEFAULT); modelsDir: every known version. */
   /**
-   * threads: onnxruntime intra-op threads of the main thread's sessions (0: its default);
-   * labelThreads: worker threads of the labelling pool, one intra-op thread each (0: os.availableParallelism()).
+   * labelThreads: worker threads of the labelling pool, one intra-op thread each (0: one per
+   * core but one, at least one: os.availableParallelism() - 1).
    */
-  classifier: { modelDir?: string; modelsDir?: string; threads: number; labelThreads: number };
+  classifier: { modelDir?: string; modelsDir?: string; labelThreads: number };
   limits: {
     maxUploadBytes: number;
     maxPixels: number;
@@ -358,7 +357,6 @@ export function loadConfig(overrides: RawConfig = {}, env: NodeJS.ProcessEnv = p
     classifier: {
       modelDir: c.modelDir ? path.resolve(c.modelDir) : undefined,
       modelsDir: c.modelsDir ? path.resolve(c.modelsDir) : undefined,
-      threads: c.inferenceThreads,
       labelThreads: c.labelThreads,
     },
     limits: {

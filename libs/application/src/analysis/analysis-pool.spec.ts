@@ -67,6 +67,31 @@ describe('AnalysisPool', () => {
     });
   });
 
+  it('gives every image of a batch holding more pixels than one run takes (large photos) its own answer', async () => {
+    // One thread, busy with a first image while the four queue, so they go as one batch: two of
+    // 2,400 × 1,800 (4.3 MP each, over the pixels one onnxruntime run holds) and two small ones.
+    const one = new AnalysisPool({ threads: 1, maxBatch: 4 });
+    try {
+      const large = (seed: number) =>
+        photo(seed).then((b) => sharp(b).resize(2400, 1800, { fit: 'fill' }).jpeg().toBuffer());
+      const images = await Promise.all([large(1), photo(2), large(3), photo(4)]);
+      const expected = await Promise.all(
+        images.map(async (bytes) => {
+          const decoded = await decodeImage(bytes);
+          return { kind: (await main.classify(decoded)).kind, colour: detectColours(decoded).rgb.hex };
+        }),
+      );
+      await one.load(modelDir);
+      const first = one.analyse({ bytes: await photo(5), modelDir });
+      const got = await Promise.all(images.map((b) => one.analyse({ bytes: Buffer.from(b), modelDir, colours: ['correct'] })));
+      await first;
+      expect(one.stats.largestBatch).toBe(4);
+      expect(got.map((a) => ({ kind: a.classification?.kind, colour: a.colours.correct?.rgb.hex }))).toEqual(expected);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('gives only the parts asked for', async () => {
     const coloursOnly = await pool.analyse({ bytes: await photo(2), colours: ['correct'] });
     expect(coloursOnly.classification).toBeUndefined();

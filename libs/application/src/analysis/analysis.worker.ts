@@ -44,34 +44,64 @@ async function classifyAll(modelDir: string, images: DecodedImage[]): Promise<Ou
   return Promise.all(images.map((image) => attempt(() => c.classify(image))));
 }
 
-async function analyse(jobs: AnalysisJob[]): Promise<JobReply[]> {
-  const decoded = await Promise.all(jobs.map((job) => attempt(() => decodeImage(new Uint8Array(job.bytes), job.limits))));
+/**
+ * Decoded pixels held at once for one onnxruntime run. A batch is decoded image by image and run
+ * whenever this many pixels are held: eight phone photos (12 MP, 36 MB each decoded) would
+ * otherwise all be held at full size until the run; eight dataset images (0.05 MP) go as one.
+ */
+const BATCH_PIXELS = 4_000_000;
+
+interface Decoded {
+  index: number;
+  job: AnalysisJob;
+  image: DecodedImage;
+}
+
+/** Classifies `group` (one run per model) and measures its colours into `replies`. */
+async function finish(group: Decoded[], replies: JobReply[]): Promise<void> {
   const classified = new Map<number, Outcome<Classification>>();
-  const byModel = new Map<string, number[]>();
-  jobs.forEach((job, i) => {
-    if (job.modelDir && decoded[i].ok) byModel.set(job.modelDir, [...(byModel.get(job.modelDir) ?? []), i]);
-  });
-  for (const [modelDir, indices] of byModel) {
-    const images = indices.map((i) => (decoded[i] as { value: DecodedImage }).value);
-    (await classifyAll(modelDir, images)).forEach((outcome, k) => classified.set(indices[k], outcome));
+  const byModel = new Map<string, Decoded[]>();
+  for (const d of group) if (d.job.modelDir) byModel.set(d.job.modelDir, [...(byModel.get(d.job.modelDir) ?? []), d]);
+  for (const [modelDir, members] of byModel) {
+    (await classifyAll(modelDir, members.map((d) => d.image))).forEach((outcome, k) => classified.set(members[k].index, outcome));
   }
-  return jobs.map((job, i): JobReply => {
-    const d = decoded[i];
-    if (!d.ok) return { ok: false, error: serializeError(d.error) };
+  for (const { index, job, image } of group) {
     try {
       const analysis: Analysis = { colours: {} };
       if (job.modelDir) {
-        const c = classified.get(i);
+        const c = classified.get(index);
         if (!c) throw new Error('no classification');
         if (!c.ok) throw c.error;
         analysis.classification = c.value;
       }
-      for (const variant of job.colours ?? []) analysis.colours[variant] = detectColours(d.value, { variant });
-      return { ok: true, analysis };
+      for (const variant of job.colours ?? []) analysis.colours[variant] = detectColours(image, { variant });
+      replies[index] = { ok: true, analysis };
     } catch (error) {
-      return { ok: false, error: serializeError(error) };
+      replies[index] = { ok: false, error: serializeError(error) };
     }
-  });
+  }
+}
+
+async function analyse(jobs: AnalysisJob[]): Promise<JobReply[]> {
+  const replies: JobReply[] = new Array<JobReply>(jobs.length);
+  let group: Decoded[] = [];
+  let pixels = 0;
+  for (const [index, job] of jobs.entries()) {
+    const decoded = await attempt(() => decodeImage(new Uint8Array(job.bytes), job.limits));
+    if (!decoded.ok) {
+      replies[index] = { ok: false, error: serializeError(decoded.error) };
+      continue;
+    }
+    group.push({ index, job, image: decoded.value });
+    pixels += decoded.value.width * decoded.value.height;
+    if (pixels >= BATCH_PIXELS) {
+      await finish(group, replies);
+      group = [];
+      pixels = 0;
+    }
+  }
+  if (group.length > 0) await finish(group, replies);
+  return replies;
 }
 
 async function close(): Promise<void> {

@@ -18,8 +18,8 @@ import sharp from 'sharp';
 import type { LoadResult } from './loadgen';
 import { REPO, SEED_DIR, barChart, cpuSeconds, machine, machineLine, modelDir, peakRss, printTable, saveResult, seedFiles, summarise, type Args } from '../lib/report';
 import { growCatalogAt } from './synthetic';
-import { freePort, stopServer, waitHttp } from '../lib/server';
-import { readSse } from '@vegvision/test-support';
+import { stopServer, waitHttp } from '../lib/server';
+import { freePort, readSse } from '@vegvision/test-support';
 
 const CLI = path.join(REPO, 'services/vegvision/bin/vegvision.js');
 const KINDS = ['Bean', 'Broccoli', 'Cabbage', 'Carrot', 'Cauliflower', 'Potato', 'Pumpkin', 'Tomato'];

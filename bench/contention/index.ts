@@ -13,7 +13,8 @@ import path from 'node:path';
 import type { LoadResult } from '../api/loadgen';
 import { subsetDir } from '../ingest';
 import { REPO, SEED_DIR, barChart, cpuSeconds, machine, machineLine, modelDir, peakRss, printTable, saveResult, type Args } from '../lib/report';
-import { freePort, stopServer, waitHttp } from '../lib/server';
+import { freePort } from '@vegvision/test-support';
+import { stopServer, waitHttp } from '../lib/server';
 
 const CLI = path.join(REPO, 'services/vegvision/bin/vegvision.js');
 const LOADGEN = path.join(REPO, 'bench/run-loadgen.js');

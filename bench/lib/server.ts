@@ -1,18 +1,6 @@
-// Starting a server for a bench: a free loopback port, and waiting until a URL answers.
+// Starting a server for a bench: waiting until a URL answers, stopping it (a free loopback port:
+// freePort of @vegvision/test-support).
 import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function waitHttp(url: string, child: ChildProcess, timeoutMs = 180_000): Promise<void> {
   const end = Date.now() + timeoutMs;

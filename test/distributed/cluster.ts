@@ -5,12 +5,12 @@
 // Isolation per cluster: its own PostgreSQL schemas (event store and read model), its own Kafka
 // topic (and so its own consumer groups, which are named after the topic) and its own S3
 // bucket. dispose() kills every child still alive and removes all of it again.
+import { freePort } from '@vegvision/test-support';
 import { DeleteBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { S3ObjectStorage } from '@vegvision/storage';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
@@ -46,20 +46,6 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
     }
     await sleep(everyMs);
   }
-}
-
-/** A free TCP port on loopback (bound, then released for the child to take). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs a deploy/local script (e.g. kafka.sh restart), throwing with its output on failure. */

@@ -1,8 +1,8 @@
 // Starts the real vegvision product for the browser tests: builds the console when it is
 // missing or stale, imports the seed sample into a temp data dir, then runs `serve` on a free port.
+import { freePort } from '@vegvision/test-support';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -93,18 +93,6 @@ function waitForListening(child: ChildProcess): Promise<string> {
  * originals are built from the configured port (VEGVISION_PUBLIC_URL defaults to host:port),
  * so the product needs to know its real port up front.
  */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** The editor the console's correct and delete controls act as (VEGVISION_EDITOR_TOKENS of the product). */
 export const EDITOR_NAME = 'browser-editor';
 export const EDITOR_TOKEN = 'browser-editor-token-0123456789';

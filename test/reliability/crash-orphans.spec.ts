@@ -9,12 +9,12 @@
 //      (vegvision_orphan_sweeps_total on /metrics), the objects folder holds exactly the
 //      originals the event log refers to and nothing else.
 // Before the sweeper the same run left 5 originals without events and 3 + 4 temporary files.
+import { freePort } from '@vegvision/test-support';
 import { FileEventStore } from '@vegvision/event-store';
 import { LocalObjectStorage, originalKey } from '@vegvision/storage';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -25,18 +25,6 @@ jest.setTimeout(600_000);
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'services/vegvision/bin/vegvision.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Child {
   process: ChildProcess;

@@ -3,10 +3,10 @@
 // files to its admin catalog-import endpoint. Both run as child processes, like a user runs them.
 // The distributed-mode counterpart (the CLI importing while the five services run on the real
 // servers) is test/distributed/distributed.e2e.spec.ts.
+import { freePort } from '@vegvision/test-support';
 import { FileEventStore } from '@vegvision/event-store';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,17 +20,6 @@ const TOKEN = 'import-while-serving-token-0123456789';
 const json = async (r: Response): Promise<any> => r.json();
 
 jest.setTimeout(300_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Run {
   code: number | null;

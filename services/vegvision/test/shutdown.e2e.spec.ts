@@ -2,9 +2,9 @@
 // no error. The workers stop before the ports and the classifier close (they used to close at
 // the same time: "BusClosedError" / "ClassifierClosedError" at level 50 on every such stop), and
 // what was not labelled yet is labelled by the next start (the relay resumes from its checkpoint).
+import { freePort } from '@vegvision/test-support';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -13,17 +13,6 @@ const REPO = path.resolve(__dirname, '../../..');
 const CLI = path.join(REPO, 'services/vegvision/bin/vegvision.js');
 
 jest.setTimeout(300_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Server {
   child: ChildProcess;

@@ -73,7 +73,7 @@ const schema = z
     keyStoreSchema: z.string().default('vegvision_keys'),
     modelDir: z.string().optional(),
     modelsDir: z.string().optional(),
-    // Threads of the labelling pool (decode, resize, classify, colour); 0: one per core.
+    // Threads of the labelling pool (decode, resize, classify, colour); 0: one per core but one.
     labelThreads: intFrom(0),
     signingSecret: z.string().min(16).optional(),
     adminToken: z.string().min(16).optional(),

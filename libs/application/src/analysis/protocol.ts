@@ -71,6 +71,9 @@ export function serializeError(error: unknown): SerializedError {
   return { name: error.name, message: error.message, code: typeof code === 'string' ? code : undefined, stack: error.stack, fields };
 }
 
+/** The model errors that carry the message and the model file's path. */
+const MODEL_FILE_ERRORS = { ModelNotFoundError, ModelCardError, ModelShapeError, ModelLoadError } as const;
+
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
@@ -98,16 +101,10 @@ export function deserializeError(e: SerializedError): Error {
       error = new ClassifierInputError(e.message);
       break;
     case 'ModelNotFoundError':
-      error = new ModelNotFoundError(e.message, str(f['path']));
-      break;
     case 'ModelCardError':
-      error = new ModelCardError(e.message, str(f['path']));
-      break;
     case 'ModelShapeError':
-      error = new ModelShapeError(e.message, str(f['path']));
-      break;
     case 'ModelLoadError':
-      error = new ModelLoadError(e.message, str(f['path']));
+      error = new MODEL_FILE_ERRORS[e.name](e.message, str(f['path']));
       break;
     case 'ModelChecksumError':
       error = new ModelChecksumError(str(f['path']), str(f['expected']), str(f['actual']));

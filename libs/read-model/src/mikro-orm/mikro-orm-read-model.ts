@@ -380,17 +380,17 @@ export class MikroOrmReadModel implements ReadModel {
   /**
    * `views` of `select * <rest>` in two steps: the ids and positions the query selects, then
    * whole rows only for those whose view is not kept (a whole row is ~3 KB of column text to
-   * read and convert; the hot pages are kept), kept in `keep`. A row deleted between the steps is left out; a
-   * row changed between them comes back as it is now.
+   * read and convert; the hot pages are kept), kept in viewCache. A row deleted between the steps
+   * is left out; a row changed between them comes back as it is now.
    */
-  private async keptViews(rest: string, params: unknown[], keep = this.viewCache): Promise<ImageView[]> {
+  private async keptViews(rest: string, params: unknown[]): Promise<ImageView[]> {
     const now = Date.now();
     const keys = await this.read<{ image_id: string; last_position: unknown }>(`select "image_id", "last_position" ${rest}`, params);
     const views = keys.map((k) => this.viewCache.kept(k.image_id, k.last_position, now) ?? this.sampleViewCache.kept(k.image_id, k.last_position, now));
     const missing = keys.filter((_, i) => views[i] === undefined).map((k) => k.image_id);
     if (missing.length === 0) return views as ImageView[];
     const rows = await this.read(`select * from ${this.table('images')} where "image_id" in (${missing.map(() => '?').join(', ')})`, missing);
-    const loaded = new Map(rows.map((row) => [row['image_id'] as string, keep.view(row, rawToImageView, now)]));
+    const loaded = new Map(rows.map((row) => [row['image_id'] as string, this.viewCache.view(row, rawToImageView, now)]));
     return keys.map((k, i) => views[i] ?? loaded.get(k.image_id)).filter((v): v is ImageView => v !== undefined);
   }
 

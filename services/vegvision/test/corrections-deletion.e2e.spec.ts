@@ -6,7 +6,7 @@
 // destroyed (crypto-shredding), and the same bytes uploaded again are a new upload. Bad input gets
 // 4xx problem+json.
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { KEY_STORE, OBJECT_STORAGE, READ_MODEL, RebuildService, RelabelService, relabelReport, EVENT_STORE } from '@vegvision/application';
+import { KEY_STORE, OBJECT_STORAGE, READ_MODEL, RebuildService, RelabelService, RelayWorker, relabelReport, EVENT_STORE } from '@vegvision/application';
 import { defaultModelDir } from '@vegvision/classifier';
 import { loadConfig, type VegvisionConfig } from '@vegvision/config';
 import type { EventStore } from '@vegvision/event-store';
@@ -139,6 +139,8 @@ describe('corrections and deletion (embedded)', () => {
     ]);
     expect(progress).toMatchObject({ state: 'done', total: 10, failed: 0 });
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
+    // The run is done once its events are recorded; the catalog shows them once projected (as the CLI waits).
+    await app.get(RelayWorker, { strict: false }).waitUntilIdle();
     const after = await json(await fetch(`${url}/api/images/${tomato.imageId}`));
     expect(after).toMatchObject({ kind: 'Capsicum', labelSource: 'person', modelVersion: fixtureVersion });
     expect(after.classifications).toHaveLength(2);
@@ -217,6 +219,7 @@ describe('corrections and deletion (embedded)', () => {
     for (const item of rebuilt) expect((await readModel.getImage(item.imageId))?.originalName).toMatch(/\.(jpe?g|png|webp)$/i);
     const relabelled = await app.get(RelabelService, { strict: false }).run(fixtureVersion);
     expect(relabelled).toMatchObject({ state: 'done', total: total - 1, failed: 0 });
+    await app.get(RelayWorker, { strict: false }).waitUntilIdle();
     expect(await readModel.getImage(image.imageId)).toBeNull();
     expect(await storage.head(image.objectKey)).toBeNull();
 

@@ -13,6 +13,7 @@ export * from './file-name-vault';
 export * from './catalog-import.service';
 export * from './catalog.service';
 export * from './rebuild.service';
+export * from './durability-barrier';
 export * from './classifier.provider';
 export * from './originals';
 export * from './analysis';

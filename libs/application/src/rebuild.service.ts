@@ -57,6 +57,7 @@ export class RebuildService {
       if (batch.length >= REBUILD_BATCH) await flush();
     }
     if (batch.length) await flush();
+    await this.readModel.sync();
     const result = { projection, done, total: Math.max(total, done) };
     onProgress?.(result);
     return result;

@@ -20,6 +20,7 @@ import { createLogger, type Logger } from './logger';
 import { OriginalLocks } from './original-locks';
 import { OrphanSweeper } from './orphan-sweeper';
 import { Metrics } from './metrics';
+import { DurabilityBarrier } from './durability-barrier';
 import { RebuildService } from './rebuild.service';
 import { RelabelService } from './relabel.service';
 import { RelayCheckpoint } from './relay-checkpoint';
@@ -85,7 +86,11 @@ export class VegvisionModule {
         {
           provide: READ_MODEL,
           useFactory: async () => {
-            const rm = await createReadModel(config.readModel);
+            // On the in-process bus the relay syncs the read model before its checkpoint moves
+            // (DurabilityBarrier), so its commits need no fsync each.
+            const rm = await createReadModel(
+              config.readModel.kind === 'sqlite' && config.bus.kind === 'in-process' ? { ...config.readModel, synchronous: 'normal' } : config.readModel,
+            );
             await rm.migrate();
             return rm;
           },
@@ -109,6 +114,7 @@ export class VegvisionModule {
         ClassifierProvider,
         LiveEvents,
         RelayCheckpoint,
+        DurabilityBarrier,
         RelayWorker,
         ClassifierWorker,
         ColourWorker,

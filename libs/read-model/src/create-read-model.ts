@@ -1,5 +1,6 @@
 // Builds the MikroORM read model for the embedded (SQLite via libSQL) or the distributed
 // (PostgreSQL) deployment.
+import path from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
 import { Migrator } from '@mikro-orm/migrations';
@@ -22,6 +23,13 @@ export interface SqliteReadModelConfig {
   migrate?: boolean;
   /** How long a writer waits for another process's write lock, in ms. Default 10000. */
   busyTimeoutMs?: number;
+  /**
+   * 'full' (default): every commit is durable on its own (an fsync each). 'normal': commits are
+   * atomic and survive a crash of the process, and `sync()` makes them durable against a power
+   * loss, for a caller that can replay what a power loss takes back (the embedded relay, which
+   * calls it before its checkpoint moves: WAL mode's synchronous=NORMAL).
+   */
+  synchronous?: 'full' | 'normal';
 }
 
 export interface PostgresReadModelConfig {
@@ -96,6 +104,10 @@ async function openSqlite(config: SqliteReadModelConfig): Promise<MikroOrmReadMo
   if (!Number.isSafeInteger(busyTimeout) || busyTimeout < 0) {
     throw new ReadModelConfigError(`busyTimeoutMs must be a non-negative integer, got ${String(busyTimeout)}`);
   }
+  const synchronous = config.synchronous ?? 'full';
+  if (synchronous !== 'full' && synchronous !== 'normal') {
+    throw new ReadModelConfigError(`synchronous must be "full" or "normal", got ${String(synchronous)}`);
+  }
   const memory = config.path === ':memory:';
   let orm: MikroORM;
   try {
@@ -109,6 +121,7 @@ async function openSqlite(config: SqliteReadModelConfig): Promise<MikroOrmReadMo
           try {
             conn.exec(`pragma busy_timeout = ${busyTimeout}`);
             conn.exec('pragma foreign_keys = on');
+            conn.exec(`pragma synchronous = ${synchronous}`);
             done(null, conn);
           } catch (error) {
             done(error, conn);
@@ -119,7 +132,7 @@ async function openSqlite(config: SqliteReadModelConfig): Promise<MikroOrmReadMo
   } catch (error) {
     throw new ReadModelUnavailableError(`sqlite ${config.path}`, error);
   }
-  const readModel = new MikroOrmReadModel(orm, 'sqlite');
+  const readModel = new MikroOrmReadModel(orm, 'sqlite', undefined, !memory && synchronous === 'normal' ? `${path.resolve(config.path)}-wal` : undefined);
   try {
     const connection = orm.em.fork().getConnection();
     // WAL: readers never block the projector and the projector never blocks readers.

@@ -254,6 +254,13 @@ export interface ReadModel {
   /** All rows of the projection in a stable order, for comparing a rebuild with the live model. */
   dump(projection: string): Promise<unknown[]>;
 
+  /**
+   * Makes every projection committed so far durable (it survives a power loss, not only a crash
+   * of the process). Where each commit is durable by itself it does nothing. A caller that passes
+   * an event's position on as handled (the relay's checkpoint) calls it first.
+   */
+  sync(): Promise<void>;
+
   /** Readiness probe: resolves when the database answers. */
   ping(): Promise<void>;
 

@@ -27,6 +27,18 @@ describeReadModelContract('MikroORM + libSQL (file)', async () => {
   };
 });
 
+describeReadModelContract('MikroORM + libSQL (file, synchronous normal)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vegvision-read-model-'));
+  const readModel = await createReadModel({ kind: 'sqlite', path: join(dir, 'read.db'), synchronous: 'normal' });
+  return {
+    readModel,
+    cleanup: async () => {
+      await readModel.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
 describe('MikroORM + libSQL file database', () => {
   let dir: string;
 
@@ -76,6 +88,43 @@ describe('MikroORM + libSQL file database', () => {
         ]);
       } finally {
         await second.close();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "commits with an fsync each by default, and with synchronous 'normal' only when sync() asks, keeping what it committed across a reopen",
+    async () => {
+      const path = join(dir, 'read.db');
+      const mode = async (rm: Awaited<ReturnType<typeof createReadModel>>) =>
+        (await rm.orm.em.fork().getConnection().execute('pragma synchronous'))[0];
+      const full = await createReadModel({ kind: 'sqlite', path, migrate: true });
+      expect(await mode(full)).toEqual({ synchronous: 2 });
+      await full.sync(); // nothing to do
+      await full.close();
+
+      const fixture = fixtureEvents(2);
+      const normal = await createReadModel({ kind: 'sqlite', path, synchronous: 'normal' });
+      let before: unknown[];
+      try {
+        expect(await mode(normal)).toEqual({ synchronous: 1 });
+        await projectAll(normal, fixture.events);
+        await normal.sync();
+        before = await normal.dump(CATALOG_PROJECTION);
+      } finally {
+        await normal.close();
+      }
+      const again = await createReadModel({ kind: 'sqlite', path });
+      try {
+        expect(await again.dump(CATALOG_PROJECTION)).toEqual(before);
+        await again.close();
+        // The WAL file went with the last connection: sync() on a model whose WAL is gone is a no-op.
+        const reopened = await createReadModel({ kind: 'sqlite', path, synchronous: 'normal' });
+        await reopened.sync();
+        await reopened.close();
+      } finally {
+        await again.close();
       }
     },
     TIMEOUT,
@@ -141,6 +190,9 @@ describe('MikroORM + libSQL file database', () => {
 describe('createReadModel', () => {
   it('rejects unusable configuration with a typed error', async () => {
     await expect(createReadModel({ kind: 'sqlite', path: '' })).rejects.toMatchObject({
+      code: 'read_model_config_invalid',
+    });
+    await expect(createReadModel({ kind: 'sqlite', path: ':memory:', synchronous: 'off' as never })).rejects.toMatchObject({
       code: 'read_model_config_invalid',
     });
     await expect(createReadModel({ kind: 'mysql' } as never)).rejects.toMatchObject({

@@ -4,6 +4,7 @@ import type { VegvisionConfig } from '@vegvision/config';
 import type { MessageBus } from '@vegvision/bus';
 import { CATALOG_PROJECTION, type ReadModel } from '@vegvision/read-model';
 import type { PositionedEvent } from '../envelope';
+import { DurabilityBarrier } from '../durability-barrier';
 import { FileNameVault } from '../file-name-vault';
 import { LiveEvents } from '../live-events';
 import type { Logger } from '../logger';
@@ -16,6 +17,7 @@ import { ProjectionBatcher } from './projection-batcher';
  * Projects every event into the catalog read model, exactly once per event. Messages handled side
  * by side (bus partitions) are projected together, one transaction per batch (ProjectionBatcher);
  * each message is done only once its batch committed, and each applied event goes to the live feed.
+ * Committed is not yet durable everywhere: the relay syncs the read model before its checkpoint.
  */
 @Injectable()
 export class ProjectorWorker extends Consumer {
@@ -29,9 +31,11 @@ export class ProjectorWorker extends Consumer {
     @Inject(READ_MODEL) readModel: ReadModel,
     private readonly live: LiveEvents,
     private readonly vault: FileNameVault,
+    barrier: DurabilityBarrier,
   ) {
     super(bus, config, log, metrics);
     this.batcher = new ProjectionBatcher(readModel, CATALOG_PROJECTION);
+    barrier.register(() => readModel.sync());
   }
 
   protected async handle(e: PositionedEvent): Promise<void> {

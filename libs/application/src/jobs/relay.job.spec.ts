@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DurabilityBarrier } from '../durability-barrier';
 import { createLogger } from '../logger';
 import { Metrics } from '../metrics';
 import { RELAY_CHECKPOINT, RelayCheckpoint } from '../relay-checkpoint';
@@ -34,6 +35,7 @@ describe('RelayWorker on the in-process bus', () => {
   let readModel: ReadModel;
   let bus: InProcessBus;
   let relay: RelayWorker;
+  let barrier: DurabilityBarrier;
   let topic: string;
   const metrics = new Metrics();
 
@@ -46,7 +48,8 @@ describe('RelayWorker on the in-process bus', () => {
     readModel = await createReadModel({ kind: 'sqlite', path: ':memory:', migrate: true });
     bus = new InProcessBus({ logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
     const log = createLogger('silent');
-    relay = new RelayWorker(store, bus, new RelayCheckpoint(checkpoints, readModel, log), config, log, metrics);
+    barrier = new DurabilityBarrier();
+    relay = new RelayWorker(store, bus, new RelayCheckpoint(checkpoints, readModel, log), config, log, metrics, barrier);
   });
 
   afterEach(async () => {
@@ -123,5 +126,37 @@ describe('RelayWorker on the in-process bus', () => {
     expect(await checkpoints.load(RELAY_CHECKPOINT)).toBe(3);
     // Every position at least once (after the restart some again: consumers are idempotent).
     expect([...new Set(handled)].sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('moves its checkpoint only once every registered consumer made what it applied durable', async () => {
+    await append(['stream-a', 'stream-b']);
+    await bus.subscribe({ topic, group: 'consumer' }, async () => undefined);
+    const synced = deferred();
+    const order: string[] = [];
+    barrier.register(async () => {
+      order.push('sync started');
+      await synced.promise;
+      order.push('synced');
+    });
+    const save = checkpoints.save.bind(checkpoints);
+    jest.spyOn(checkpoints, 'save').mockImplementation(async (name, position) => {
+      order.push(`checkpoint ${position}`);
+      return save(name, position);
+    });
+
+    await relay.start();
+    await relay.waitUntilIdle(5);
+    const flushed = relay.flush();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await checkpoints.load(RELAY_CHECKPOINT)).toBe('start'); // held by the barrier
+    synced.resolve();
+    await flushed;
+    expect(await checkpoints.load(RELAY_CHECKPOINT)).toBe(1);
+    // Each save comes right after a sync finished (the first save may be one of position 0).
+    expect(order.length).toBeGreaterThanOrEqual(3);
+    order.forEach((step, i) => {
+      if (step.startsWith('checkpoint')) expect(order.slice(i - 2, i)).toEqual(['sync started', 'synced']);
+    });
+    expect(order.at(-1)).toBe('checkpoint 1');
   });
 });

@@ -6,6 +6,7 @@ import type { EventStore, AllSubscription } from '@vegvision/event-store';
 import type { MessageBus } from '@vegvision/bus';
 import { toEnvelope } from '../envelope';
 import type { Logger } from '../logger';
+import { DurabilityBarrier } from '../durability-barrier';
 import { Metrics } from '../metrics';
 import { RelayCheckpoint } from '../relay-checkpoint';
 import { CONFIG, EVENT_STORE, LOGGER, MESSAGE_BUS } from '../tokens';
@@ -51,6 +52,7 @@ export class RelayWorker {
     @Inject(CONFIG) private readonly config: VegvisionConfig,
     @Inject(LOGGER) private readonly log: Logger,
     private readonly metrics: Metrics,
+    private readonly barrier: DurabilityBarrier,
   ) {}
 
   async start(): Promise<void> {
@@ -169,6 +171,8 @@ export class RelayWorker {
       this.pendingCheckpoint = null;
       this.lastFlush = Date.now();
       try {
+        // What the consumers applied up to `position` is durable before the checkpoint passes it.
+        await this.barrier.sync();
         await this.checkpoint.save(position);
       } catch (error) {
         this.pendingCheckpoint ??= position;

@@ -22,6 +22,18 @@ export function quoteIdent(name: string): string {
 
 export function dialectOf(driver: AbstractSqlDriver, config: Configuration): Dialect {
   const platform = driver.getPlatform();
+  // SQLite first: the PostgreSQL platform's package is loaded only where it is used (tools/ts-loader).
+  if (platform instanceof BaseSqlitePlatform) {
+    return {
+      name: 'sqlite',
+      table: quoteIdent,
+      index: quoteIdent,
+      // MikroORM stores datetimes on SQLite as epoch milliseconds and JSON as text; "text" and
+      // "integer" keep SQLite's type affinity from converting either.
+      types: { text: 'text', int: 'integer', bigint: 'integer', double: 'real', timestamp: 'datetime', json: 'text', bool: 'integer' },
+      truth: { true: '1', false: '0' },
+    };
+  }
   if (platform instanceof PostgreSqlPlatform) {
     const schema = config.get('schema') ?? 'public';
     return {
@@ -38,17 +50,6 @@ export function dialectOf(driver: AbstractSqlDriver, config: Configuration): Dia
         bool: 'boolean',
       },
       truth: { true: 'true', false: 'false' },
-    };
-  }
-  if (platform instanceof BaseSqlitePlatform) {
-    return {
-      name: 'sqlite',
-      table: quoteIdent,
-      index: quoteIdent,
-      // MikroORM stores datetimes on SQLite as epoch milliseconds and JSON as text; "text" and
-      // "integer" keep SQLite's type affinity from converting either.
-      types: { text: 'text', int: 'integer', bigint: 'integer', double: 'real', timestamp: 'datetime', json: 'text', bool: 'integer' },
-      truth: { true: '1', false: '0' },
     };
   }
   throw new ReadModelError(

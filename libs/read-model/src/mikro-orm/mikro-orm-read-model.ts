@@ -8,6 +8,7 @@
 // that position or below is skipped, as is a classification whose event id is already in the
 // history. The projection's checkpoint is the highest position applied. The projection's writes
 // (`project`, `projectBatch`) are plain prepared SQL, see ./sql-projection-writer.ts.
+import fs from 'node:fs/promises';
 import { LockMode, raw, type FilterQuery, type MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import type { Migrator } from '@mikro-orm/migrations';
@@ -94,6 +95,11 @@ export class MikroOrmReadModel implements ReadModel {
     readonly engine: ReadModelEngine,
     /** PostgreSQL schema holding the tables (undefined on SQLite). */
     readonly schema?: string,
+    /**
+     * SQLite opened with synchronous=NORMAL: its WAL file, which `sync()` flushes (undefined
+     * where every commit is durable by itself).
+     */
+    private readonly walFile?: string,
   ) {}
 
   async migrate(): Promise<void> {
@@ -329,6 +335,11 @@ export class MikroOrmReadModel implements ReadModel {
       ...corrections.map((row): DumpRow => ({ table: 'corrections', ...row })),
       ...deleted.map((row): DumpRow => ({ table: 'deleted_images', ...row })),
     ];
+  }
+
+  async sync(): Promise<void> {
+    this.assertOpen();
+    if (this.walFile) await syncWal(this.walFile);
   }
 
   async ping(): Promise<void> {
@@ -800,4 +811,27 @@ function toCorrectionView(row: CorrectionRow): CorrectionView {
     previousKind: row.previousKind ?? null,
     position: Number(row.position),
   };
+}
+
+/**
+ * In WAL mode with synchronous=NORMAL a commit appends its pages to the WAL file without syncing
+ * it (a checkpoint syncs the WAL before copying it into the database, and the database after).
+ * Syncing the WAL file makes every commit appended so far durable, as synchronous=FULL does at
+ * each commit: a commit written before this call is in the WAL (synced here) or already
+ * checkpointed (synced then). No WAL file: everything was checkpointed (the last connection
+ * closed it).
+ */
+async function syncWal(walFile: string): Promise<void> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(walFile, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
 }

@@ -93,6 +93,20 @@ export function describeReadModelContract(name: string, factory: () => Promise<R
     );
 
     it(
+      'sync() keeps everything projected as it was (durable where commits alone are not)',
+      async () => {
+        const fixture = fixtureEvents(2);
+        const last = await projectAll(rm, fixture.events);
+        const before = await rm.dump(P);
+        await rm.sync();
+        await Promise.all([rm.sync(), rm.sync()]);
+        expect(await rm.dump(P)).toEqual(before);
+        expect(await rm.checkpoint(P)).toBe(last);
+      },
+      TIMEOUT,
+    );
+
+    it(
       'projects upload, classification and colours into every field of the image view',
       async () => {
         const uploaded = makeUploaded({

@@ -1,6 +1,8 @@
 // Key store in a SQLite database file (libsql): table data_keys(id primary key, key blob,
-// created_at). WAL journal with synchronous=FULL, so a create or destroy is durable once it
-// resolved; secure_delete overwrites a deleted key's bytes in the database file; busy_timeout lets
+// created_at). WAL journal with synchronous=NORMAL, and a create or destroy resolves only once
+// its WAL file was synced (what synchronous=FULL does inside each commit, but there an fsync
+// that blocks the event loop; here libuv's thread pool waits for it): durable once it resolved.
+// secure_delete overwrites a deleted key's bytes in the database file; busy_timeout lets
 // several processes share the file. A checkpoint after a destroy moves it out of the WAL.
 import Database from 'libsql';
 import { randomBytes } from 'node:crypto';
@@ -21,8 +23,13 @@ export class SqliteKeyStore implements KeyStore {
   private readonly insertStatement: Database.Statement;
   private readonly deleteStatement: Database.Statement;
   private closed = false;
+  /** The WAL file, opened at the first sync (it exists from the first write on). */
+  private wal?: Promise<fsp.FileHandle>;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly file: string,
+  ) {
     // raw(): libsql 0.5 adds a _metadata property to row objects
     this.getStatement = db.prepare('SELECT key FROM data_keys WHERE id = ?').raw();
     this.insertStatement = db.prepare('INSERT INTO data_keys (id, key, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING');
@@ -36,10 +43,10 @@ export class SqliteKeyStore implements KeyStore {
     try {
       db.exec('PRAGMA busy_timeout = 5000');
       db.exec('PRAGMA journal_mode = WAL');
-      db.exec('PRAGMA synchronous = FULL');
+      db.exec('PRAGMA synchronous = NORMAL');
       db.exec('PRAGMA secure_delete = ON');
       db.exec('CREATE TABLE IF NOT EXISTS data_keys (id TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL)');
-      return new SqliteKeyStore(db);
+      return new SqliteKeyStore(db, file);
     } catch (error) {
       db.close();
       throw error;
@@ -63,6 +70,7 @@ export class SqliteKeyStore implements KeyStore {
     this.insertStatement.run(id, randomBytes(DATA_KEY_BYTES), new Date().toISOString());
     const key = this.read(id);
     if (!key) throw new Error(`the key of "${id}" was destroyed while it was created`);
+    await this.syncWal();
     return key;
   }
 
@@ -71,6 +79,7 @@ export class SqliteKeyStore implements KeyStore {
     assertKeyId(id);
     const { changes } = this.deleteStatement.run(id);
     if (changes > 0) {
+      await this.syncWal();
       try {
         this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
       } catch {
@@ -79,9 +88,23 @@ export class SqliteKeyStore implements KeyStore {
     }
   }
 
+  /** Syncs the WAL file: every commit written to it so far is durable (a checkpoint syncs what it moves on its own). */
+  private async syncWal(): Promise<void> {
+    this.wal ??= fsp.open(`${this.file}-wal`, 'r');
+    try {
+      await (await this.wal).datasync();
+    } catch (error) {
+      this.wal = undefined;
+      throw error;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const wal = this.wal;
+    this.wal = undefined;
+    await wal?.then((handle) => handle.close()).catch(() => undefined);
     this.db.close();
   }
 }

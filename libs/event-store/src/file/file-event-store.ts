@@ -36,6 +36,7 @@ import {
   type StoredIdentity,
 } from '../internal/validation';
 import { LogIndex } from './log-index';
+import { LogTail } from './log-tail';
 import { checksum, toStoredEvent, type CommitRecord, type EventRecord } from './log-records';
 import { scanLog, type IndexEntry } from './log-scanner';
 
@@ -116,6 +117,8 @@ export class FileEventStore implements EventStore {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private failure: Error | undefined;
+  /** The newest bytes of the log, as appended: most reads are of what was just recorded. */
+  private readonly tail = new LogTail();
 
   private constructor(
     private readonly dir: string,
@@ -227,6 +230,8 @@ export class FileEventStore implements EventStore {
   }
 
   private async readBytes(offset: number, length: number): Promise<Buffer> {
+    const held = this.tail.read(offset, length);
+    if (held) return held;
     const bytes = Buffer.allocUnsafe(length);
     let read = 0;
     while (read < length) {
@@ -336,6 +341,7 @@ export class FileEventStore implements EventStore {
       this.failure = error as Error;
       throw new EventStoreFailedError('the batch was written to the log but could not be indexed; reopen the store', { cause: error });
     }
+    this.tail.append(this.size, bytes);
     this.size += bytes.length;
     this.head = records[records.length - 1].position;
     this.signal.bump();

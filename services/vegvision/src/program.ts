@@ -3,13 +3,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '@vegvision/config';
 import { COLOUR_ALGORITHMS } from '@vegvision/colour';
-import { runExportTrainingSet } from './commands/export-training-set';
-import { runImport } from './commands/import';
-import { runLabel } from './commands/label';
-import { runRebuild } from './commands/rebuild';
-import { runRecolour } from './commands/recolour';
-import { runRelabel } from './commands/relabel';
-import { runServe } from './commands/serve';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -17,6 +10,7 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 
+/** The program; each command's module is loaded when it runs (`import` never loads the HTTP layer). */
 export function buildProgram(): Command {
   const program = new Command('vegvision')
     .description('Vegetable kind and dominant colour of photos, event-sourced.')
@@ -39,7 +33,7 @@ export function buildProgram(): Command {
         ...(o.port !== undefined ? { port: o.port } : {}),
         ...(o.host ? { host: o.host } : {}),
       });
-      await runServe(c);
+      await (await import('./commands/serve')).runServe(c);
     });
 
   program
@@ -47,7 +41,7 @@ export function buildProgram(): Command {
     .description('import a labelled folder in the Kaggle layout [split/]Class/file.jpg into the catalog')
     .option('--no-wait', 'return once recorded, without waiting for labels')
     .action(async (dir: string, o: { wait: boolean }) => {
-      await runImport(config(), dir, { wait: o.wait });
+      await (await import('./commands/import')).runImport(config(), dir, { wait: o.wait });
     });
 
   program
@@ -58,7 +52,7 @@ export function buildProgram(): Command {
     .option('--model <dir>', 'model folder (default: the shipped model)')
     .option('--threads <n>', 'worker threads, one inference thread each (default: one per core)', int('threads'))
     .action(async (files: string[], o: { json?: boolean; raw?: boolean; model?: string; threads?: number }) => {
-      const failed = await runLabel(files, { json: !!o.json, raw: !!o.raw, modelDir: o.model, threads: o.threads });
+      const failed = await (await import('./commands/label')).runLabel(files, { json: !!o.json, raw: !!o.raw, modelDir: o.model, threads: o.threads });
       if (failed > 0) process.exitCode = 2;
     });
 
@@ -70,7 +64,7 @@ export function buildProgram(): Command {
     .option('--throttle <ms>', 'pause between images, to keep live uploads responsive', int('throttle'))
     .option('--report-dir <dir>', 'where to write relabel-<version>.json and .png (default <data dir>/reports)')
     .action(async (o: { model: string; from?: string; throttle?: number; reportDir?: string }) => {
-      await runRelabel(config(), { model: o.model, from: o.from, throttleMs: o.throttle, reportDir: o.reportDir });
+      await (await import('./commands/relabel')).runRelabel(config(), { model: o.model, from: o.from, throttleMs: o.throttle, reportDir: o.reportDir });
     });
 
   program
@@ -79,7 +73,7 @@ export function buildProgram(): Command {
     .requiredOption('--algorithm <version>', `colour algorithm version: ${COLOUR_ALGORITHMS.join(', ')}`)
     .option('--throttle <ms>', 'pause between images, to keep live uploads responsive', int('throttle'))
     .action(async (o: { algorithm: string; throttle?: number }) => {
-      await runRecolour(config(), { algorithm: o.algorithm, throttleMs: o.throttle });
+      await (await import('./commands/recolour')).runRecolour(config(), { algorithm: o.algorithm, throttleMs: o.throttle });
     });
 
   const projections = program.command('projections').description('read models projected from the event log');
@@ -87,7 +81,7 @@ export function buildProgram(): Command {
     .command('rebuild [name]')
     .description('drop a read model and rebuild it from the event log (default: catalog)')
     .action(async (name?: string) => {
-      await runRebuild(config(), name ?? 'catalog');
+      await (await import('./commands/rebuild')).runRebuild(config(), name ?? 'catalog');
     });
 
   const exports = program.command('export').description('data sets made from the event log');
@@ -97,7 +91,7 @@ export function buildProgram(): Command {
     .requiredOption('--out <dir>', 'folder to write (absent or empty; written whole or not at all)')
     .option('--force', 'replace a folder that is not empty')
     .action(async (o: { out: string; force?: boolean }) => {
-      await runExportTrainingSet(config(), { out: o.out, force: !!o.force });
+      await (await import('./commands/export-training-set')).runExportTrainingSet(config(), { out: o.out, force: !!o.force });
     });
 
   return program;

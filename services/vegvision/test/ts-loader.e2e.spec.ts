@@ -1,7 +1,8 @@
 // tools/ts-loader, which every bin script runs the TypeScript sources through: the first start
 // compiles into the cache, a later start runs from it without loading SWC or the TypeScript
 // compiler, NestJS's decorator metadata survives (the CLI's Nest context resolves its services
-// by type), and a changed source is compiled afresh.
+// by type), a changed source is compiled afresh, and the distributed adapters' clients (kafkajs,
+// the KurrentDB and PostgreSQL clients, the AWS SDK) load only when an adapter first uses one.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -82,5 +83,31 @@ describe('tools/ts-loader', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('n=42');
+  });
+
+  it("loads the distributed adapters' client packages only when one is used", () => {
+    const cache = path.join(dir, 'cache');
+    const script = path.join(dir, 'adapters.ts');
+    const packages = ['kafkajs', '@eventstore/db-client', 'pg', '@mikro-orm/postgresql', '@aws-sdk/client-s3'];
+    fs.writeFileSync(
+      script,
+      [
+        "import { createBus } from '@vegvision/bus';",
+        "import '@vegvision/event-store';",
+        "import '@vegvision/storage';",
+        "import '@vegvision/read-model';",
+        "import '@vegvision/checkpoint-store';",
+        "import '@vegvision/key-store';",
+        `const packages = ${JSON.stringify(packages)};`,
+        "const loaded = () => packages.filter((p) => Object.keys(require.cache).some((k) => k.includes(`/node_modules/${p}/`)));",
+        'console.log(JSON.stringify(loaded()));',
+        "createBus({ kind: 'kafka', brokers: ['127.0.0.1:1'] });",
+        'console.log(JSON.stringify(loaded()));',
+      ].join('\n'),
+    );
+    const r = run(cache, `require(${JSON.stringify(script)});`);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([[], ['kafkajs']]);
   });
 });

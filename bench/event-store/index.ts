@@ -60,7 +60,7 @@ function imageEvents(i: number): { type: string; data: Record<string, unknown> }
 }
 
 /** A store of `events` synthetic events in `dir` (one append per event, as the pipeline does). */
-async function writeStore(dir: string, events: number): Promise<void> {
+export async function writeStore(dir: string, events: number): Promise<void> {
   const store = await FileEventStore.open({ path: dir, durability: 'none' });
   try {
     for (let i = 0, written = 0; written < events; i++) {

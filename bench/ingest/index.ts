@@ -4,13 +4,19 @@
 // (decode + classify + colours, no event store, bus, storage or read model), so the ratio is
 // the cost of event sourcing. With the stack variables set (deploy/local/stack.sh env), the
 // distributed variant runs the five services as separate processes on the real servers.
-import { LIVE_COLOUR_VARIANTS } from '@vegvision/application';
+// --preloaded-events N: the embedded import once more, into a data dir whose event store already
+// holds N synthetic events (bench/event-store's, the relay's checkpoint at their end, so they are
+// not replayed): peak RSS against the catalog's history, in the same run.
+import { LIVE_COLOUR_VARIANTS, RELAY_CHECKPOINT } from '@vegvision/application';
+import { createCheckpointStore } from '@vegvision/checkpoint-store';
+import { FileEventStore } from '@vegvision/event-store';
 import { runWatched, type RunResult } from '../lib/watch';
 import { loadConfig } from '@vegvision/config';
 import { createReadModel } from '@vegvision/read-model';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeStore } from '../event-store';
 import { labelThroughput } from '../model';
 import { DATASET_DIR, REPO, barChart, machine, machineLine, modelDir, printTable, saveResult, type Args } from '../lib/report';
 
@@ -46,9 +52,22 @@ export function subsetDir(limit: number): { dir: string; files: string[] } {
   return { dir, files: picked.map((f) => f.file) };
 }
 
-async function embedded(subset: string, n: number, model: string): Promise<RunResult & { labelled: number; total: number }> {
+/** Fills the data dir's event store with `events` synthetic events, already published (the relay's checkpoint at the last). */
+async function preload(dataDir: string, events: number): Promise<void> {
+  const config = loadConfig({ dataDir }, {});
+  if (config.eventStore.kind !== 'file') throw new Error('preloading expects the file event store');
+  process.stdout.write(`writing ${events} synthetic events…\n`);
+  await writeStore(config.eventStore.path, events);
+  const store = await FileEventStore.open({ path: config.eventStore.path });
+  const head = await store.headPosition().finally(() => store.close());
+  const checkpoints = await createCheckpointStore(config.checkpointStore);
+  await checkpoints.save(RELAY_CHECKPOINT, head).finally(() => checkpoints.close());
+}
+
+async function embedded(subset: string, n: number, model: string, preloadedEvents = 0): Promise<RunResult & { labelled: number; total: number }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vv-bench-ingest-'));
   try {
+    if (preloadedEvents > 0) await preload(dataDir, preloadedEvents);
     const env: NodeJS.ProcessEnv = { ...process.env, VEGVISION_MODEL_DIR: model, VEGVISION_LOG_LEVEL: 'warn', VEGVISION_MODE: 'embedded' };
     for (const k of Object.keys(env)) if (/^VEGVISION_(DATABASE_URL|KAFKA|S3_|EVENT_STORE|BUS|STORAGE|READ_MODEL)/.test(k)) delete env[k];
     const r = await runWatched([path.join(REPO, 'services/vegvision/bin/vegvision.js'), '--data-dir', dataDir, 'import', subset], env);
@@ -105,6 +124,8 @@ export async function benchIngest(flags: Args = {}): Promise<void> {
     const label = labelThroughput(baselineFiles, model.dir);
     const emb = await embedded(dir, n, model.dir);
     const embRate = n / emb.wallS;
+    const preloadedEvents = Number(flags['preloaded-events'] ?? 0);
+    const preloaded = preloadedEvents > 0 ? await embedded(dir, n, model.dir, preloadedEvents) : undefined;
     // Distributed, once per classifier replica count (default 1 and 2), in this same run.
     const replicaCounts = String(flags['classifier-replicas'] ?? '1,2').split(',').map(Number).filter((x) => Number.isInteger(x) && x >= 1);
     const dists: ((RunResult & { ready: number; classifiers: number }) | string)[] = [];
@@ -124,6 +145,18 @@ export async function benchIngest(flags: Args = {}): Promise<void> {
       [`baseline: vegvision label (decode+classify+colour, ${baselineFiles.length} files, steady)`, String(baselineFiles.length), '—', label.steadyFilesPerSecond, '1.00×', '—', '—'],
       ['embedded import (file event store, in-process bus, SQLite)', String(n), emb.wallS, embRate, `${(embRate / label.steadyFilesPerSecond).toFixed(2)}×`, mb(emb.peakRssBytes), cpuPerImage(emb)],
     ];
+    if (preloaded) {
+      const rate = n / preloaded.wallS;
+      rows.push([
+        `embedded import into a store already holding ${preloadedEvents.toLocaleString('en')} events (peak RSS ${(preloaded.peakRssBytes / emb.peakRssBytes).toFixed(2)}× the empty store's)`,
+        String(n),
+        preloaded.wallS,
+        rate,
+        `${(rate / label.steadyFilesPerSecond).toFixed(2)}×`,
+        mb(preloaded.peakRssBytes),
+        cpuPerImage(preloaded),
+      ]);
+    }
     replicaCounts.forEach((replicas, i) => {
       const dist = dists[i];
       const what = `distributed, ${replicas} classifier replica${replicas > 1 ? 's' : ''} (api, relay, colour-detector, projector + import; PostgreSQL, Kafka, SeaweedFS)`;
@@ -165,7 +198,7 @@ export async function benchIngest(flags: Args = {}): Promise<void> {
     // A full-dataset run keeps its own files next to the --limit ones.
     const name = flags['name'] ? String(flags['name']) : Number.isFinite(limit) ? 'ingest' : 'ingest-full';
     await barChart(`${name}.png`, `Ingest throughput, ${n} images (higher is better)`, `${model.note}; ${machineLine(m)}`, bars);
-    saveResult(name, { machine: m, images: n, model: model.note, label, embedded: emb, distributed: dists }, md);
+    saveResult(name, { machine: m, images: n, model: model.note, label, embedded: emb, preloaded: preloaded && { events: preloadedEvents, ...preloaded }, distributed: dists }, md);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -59,6 +59,7 @@ import { ImageViewCache } from './image-view-cache';
 import { PostgresTransactionRunner, type PostgresKnexPool } from './postgres-transaction-runner';
 import { sampleDrawSql } from './sample-draw';
 import { SqlProjectionWriter } from './sql-projection-writer';
+import type { SqlTransactionRunner } from './sql-transaction';
 import { SqliteTransactionRunner, type SqliteKnexPool } from './sqlite-transaction-runner';
 import { COLOUR_FACETS, FACET_COUNTS_TABLE, recountStatements, type ColourFacet } from './facet-counts';
 
@@ -79,6 +80,7 @@ export type DumpRow =
 
 export class MikroOrmReadModel implements ReadModel {
   private closed = false;
+  private sqlRunner?: SqlTransactionRunner;
   private projectionWriter?: SqlProjectionWriter;
   /** Mapped views of the rows read (see ./image-view-cache.ts). */
   private readonly viewCache = new ImageViewCache();
@@ -406,31 +408,14 @@ export class MikroOrmReadModel implements ReadModel {
   }
 
   /**
-   * A read-only query: on SQLite straight on a pooled libSQL connection, each statement
-   * prepared once per connection (the ORM's query builder, knex and a fresh prepare cost more
-   * than the query itself on the hot path); on PostgreSQL through the ORM's connection.
-   * Never called inside a transaction (on SQLite it would wait for the transaction's connection).
+   * A read-only query on a pooled connection of the ORM's, each statement prepared once per
+   * connection (SQLite: a libSQL statement; PostgreSQL: a named statement the server parses and
+   * plans once): the ORM's query builder, knex and a fresh prepare or plan cost more than the
+   * query itself on the hot path. Never called inside a transaction (on SQLite it would wait for
+   * the transaction's connection).
    */
   private async read<T = Record<string, unknown>>(sql: string, params: unknown[]): Promise<T[]> {
-    // The connection and the knex client are the ORM's own: no EntityManager fork per read
-    // (forking one was ~4 % of a browse request's CPU).
-    const em = this.orm.em as EntityManager;
-    if (this.engine !== 'sqlite') return (await em.getConnection().execute(sql, params, 'all')) as T[];
-    const client = em.getKnex().client as unknown as SqliteKnexClient;
-    const conn = await client.acquireConnection();
-    try {
-      let statements = PREPARED.get(conn);
-      if (!statements) PREPARED.set(conn, (statements = new Map()));
-      let statement = statements.get(sql);
-      if (!statement) {
-        if (statements.size >= 256) statements.clear();
-        statement = conn.prepare(sql);
-        statements.set(sql, statement);
-      }
-      return statement.all(params) as T[];
-    } finally {
-      await client.releaseConnection(conn);
-    }
+    return (await this.runner().read(sql, params)) as T[];
   }
 
   /** A timestamp as a query parameter: epoch milliseconds on SQLite (how the ORM stores it), a Date on PostgreSQL. */
@@ -481,13 +466,19 @@ export class MikroOrmReadModel implements ReadModel {
     return this.orm.em.fork() as EntityManager;
   }
 
-  /** The projection's writes: plain prepared SQL on a pooled connection (see ./sql-projection-writer). */
-  private writer(): SqlProjectionWriter {
-    if (!this.projectionWriter) {
-      const pool = this.em().getKnex().client as unknown as SqliteKnexPool & PostgresKnexPool;
-      const runner = this.engine === 'sqlite' ? new SqliteTransactionRunner(pool) : new PostgresTransactionRunner(pool);
-      this.projectionWriter = new SqlProjectionWriter(runner, (name) => this.table(name));
+  /** Plain prepared SQL on the ORM's pooled connections: the read path's and the projection's. */
+  private runner(): SqlTransactionRunner {
+    if (!this.sqlRunner) {
+      // The ORM's own knex client: no EntityManager fork per call (forking one was ~4 % of a browse request's CPU).
+      const pool = (this.orm.em as EntityManager).getKnex().client as unknown as SqliteKnexPool & PostgresKnexPool;
+      this.sqlRunner = this.engine === 'sqlite' ? new SqliteTransactionRunner(pool) : new PostgresTransactionRunner(pool);
     }
+    return this.sqlRunner;
+  }
+
+  /** The projection's writes (see ./sql-projection-writer). */
+  private writer(): SqlProjectionWriter {
+    this.projectionWriter ??= new SqlProjectionWriter(this.runner(), (name) => this.table(name));
     return this.projectionWriter;
   }
 
@@ -601,21 +592,6 @@ function sortKeyOf(sort: ListSort, row: ImageView): string | number {
   if (row.confidence !== null && row.confidence !== undefined) return row.confidence;
   return sort === 'confidence_asc' ? 2 : -1;
 }
-
-/** A libSQL connection and statement, as far as `read` uses them. */
-interface SqliteStatement {
-  all(params: unknown[]): unknown[];
-}
-interface SqliteConnection {
-  prepare(sql: string): SqliteStatement;
-}
-interface SqliteKnexClient {
-  acquireConnection(): Promise<SqliteConnection>;
-  releaseConnection(connection: SqliteConnection): Promise<unknown>;
-}
-
-/** Prepared statements per pooled connection (the pool replaces connections, these go with them). */
-const PREPARED = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
 
 /** Orders of `list` in SQL: the same keys the migration indexes. */
 const SORT_SQL: Record<ListSort, { key: string; direction: 'asc' | 'desc' }> = {

@@ -1,6 +1,6 @@
 // SqlTransactionRunner on a pooled node-postgres client (the distributed read model): `?`
-// placeholders become $1..$n, and each statement is a named prepared statement, parsed once per
-// connection by the server.
+// placeholders become $1..$n, and each statement is a named prepared statement, parsed and
+// planned once per connection by the server (the read path's and the projection's alike).
 import type { SqlRow, SqlTransaction, SqlTransactionRunner } from './sql-transaction';
 
 /** A node-postgres client, as far as the runner uses it. */
@@ -21,7 +21,7 @@ function statementOf(sql: string): [string, string] {
   let statement = STATEMENTS.get(sql);
   if (!statement) {
     let n = 0;
-    statement = [`vegvision_projection_${STATEMENTS.size + 1}`, sql.replace(/\?/g, () => `$${++n}`)];
+    statement = [`vegvision_${STATEMENTS.size + 1}`, sql.replace(/\?/g, () => `$${++n}`)];
     STATEMENTS.set(sql, statement);
   }
   return statement;
@@ -31,6 +31,16 @@ export class PostgresTransactionRunner implements SqlTransactionRunner {
   readonly lockClause = ' for update';
 
   constructor(private readonly pool: PostgresKnexPool) {}
+
+  async read(sql: string, params: unknown[]): Promise<SqlRow[]> {
+    const client = (await this.pool.acquireConnection()) as PgClient;
+    try {
+      const [name, text] = statementOf(sql);
+      return (await client.query({ name, text, values: params })).rows;
+    } finally {
+      await this.pool.releaseConnection(client);
+    }
+  }
 
   async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     const client = (await this.pool.acquireConnection()) as PgClient;

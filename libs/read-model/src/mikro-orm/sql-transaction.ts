@@ -1,4 +1,4 @@
-// What the projection's writes need of a database: one transaction on one connection, plain SQL
+// What the read model's plain SQL (the projection's writes, the read path) needs of a database: one transaction on one connection, plain SQL
 // with `?` placeholders, each statement prepared once per connection. Adapters:
 // SqliteTransactionRunner (a pooled libSQL connection) and PostgresTransactionRunner (a pooled
 // node-postgres client); both take their connection from the ORM's knex pool, so they share it
@@ -17,6 +17,11 @@ export interface SqlTransaction {
 }
 
 export interface SqlTransactionRunner {
+  /**
+   * A read-only statement outside any transaction, on a pooled connection, prepared once per
+   * connection. Not to be called inside `work` (on SQLite it would wait for that connection).
+   */
+  read(sql: string, params: unknown[]): Promise<SqlRow[]>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it rejects. */
   transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
   /** The SQL after the checkpoint's `select` that locks the row until commit ('' where the engine serialises writers itself). */

@@ -24,7 +24,7 @@ export interface SqliteKnexPool {
 
 /** Statements prepared per pooled connection (the pool replaces connections, these go with them). */
 const PREPARED = new WeakMap<LibSqlConnection, Map<string, LibSqlStatement>>();
-const MAX_PREPARED = 128;
+const MAX_PREPARED = 256;
 
 function prepared(conn: LibSqlConnection, sql: string): LibSqlStatement {
   let statements = PREPARED.get(conn);
@@ -42,6 +42,15 @@ export class SqliteTransactionRunner implements SqlTransactionRunner {
   readonly lockClause = '';
 
   constructor(private readonly pool: SqliteKnexPool) {}
+
+  async read(sql: string, params: unknown[]): Promise<SqlRow[]> {
+    const conn = (await this.pool.acquireConnection()) as LibSqlConnection;
+    try {
+      return prepared(conn, sql).all(params) as SqlRow[];
+    } finally {
+      await this.pool.releaseConnection(conn);
+    }
+  }
 
   async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     const conn = (await this.pool.acquireConnection()) as LibSqlConnection;

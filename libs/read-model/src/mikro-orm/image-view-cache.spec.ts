@@ -37,4 +37,23 @@ describe('ImageViewCache', () => {
     cache.clear();
     expect(cache.kept('d', 1, 1)).toBeUndefined();
   });
+
+  it('keeps few of the views it maps while its hit rate is low, and all of them again once it recovers', () => {
+    const cache = new ImageViewCache(100_000, 60_000);
+    // Every row new (a sample over a catalog much larger than the cache): after one window of
+    // lookups, misses are kept one time in 16 only.
+    for (let i = 0; i < 2048; i++) cache.view(row(`new-${i}`, 1), map, 0);
+    expect(cache.admittingFew).toBe(true);
+    let kept = 0;
+    for (let i = 0; i < 1600; i++) {
+      cache.view(row(`cold-${i}`, 1), map, 0);
+      if (cache.kept(`cold-${i}`, 1, 0)) kept++;
+    }
+    expect(kept).toBe(100);
+    // The same rows read over and over (the working set fits): the hit rate recovers.
+    for (let round = 0; round < 30; round++) for (let i = 0; i < 100; i++) cache.view(row(`cold-${i * 16}`, 1), map, 0);
+    expect(cache.admittingFew).toBe(false);
+    cache.view(row('warm', 1), map, 0);
+    expect(cache.kept('warm', 1, 0)).toBeDefined();
+  });
 });

@@ -84,8 +84,22 @@ export function splitProfile(profile: CpuProfile): ProfileSplit {
   return { wallMs: (profile.endTime - profile.startTime) / 1000, busyMs, idleMs, byCategory };
 }
 
-/** Runs the CLI under --cpu-prof; resolves with the main thread's profile. */
-function profiled(args: string[], env: NodeJS.ProcessEnv): Promise<CpuProfile> {
+/** The profiles of one run: its main thread's and its worker threads' (the labelling pool). */
+interface Profiles {
+  main: CpuProfile;
+  threads: CpuProfile[];
+}
+
+/** Several threads' splits added up (wall: the longest). */
+function sumSplits(splits: ProfileSplit[]): ProfileSplit {
+  const byCategory: Record<string, number> = {};
+  for (const s of splits) for (const [c, ms] of Object.entries(s.byCategory)) byCategory[c] = (byCategory[c] ?? 0) + ms;
+  const sum = (f: (s: ProfileSplit) => number) => splits.reduce((a, s) => a + f(s), 0);
+  return { wallMs: Math.max(0, ...splits.map((s) => s.wallMs)), busyMs: sum((s) => s.busyMs), idleMs: sum((s) => s.idleMs), byCategory };
+}
+
+/** Runs the CLI under --cpu-prof; resolves with the main thread's profile and the worker threads'. */
+function profiled(args: string[], env: NodeJS.ProcessEnv): Promise<Profiles> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vv-bench-prof-'));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=500', CLI, ...args], {
@@ -104,8 +118,8 @@ function profiled(args: string[], env: NodeJS.ProcessEnv): Promise<CpuProfile> {
         const names = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
         const mainName = names.find((f) => f.split('.')[4] === '0');
         if (!mainName) throw new Error(`no main-thread .cpuprofile written (${names.join(', ') || 'none'})`);
-        const main = path.join(dir, mainName);
-        resolve(JSON.parse(fs.readFileSync(main, 'utf8')) as CpuProfile);
+        const read = (name: string) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as CpuProfile;
+        resolve({ main: read(mainName), threads: names.filter((f) => f !== mainName).map(read) });
       } catch (error) {
         reject(error);
       } finally {
@@ -126,13 +140,15 @@ export async function benchProfile(flags: Args): Promise<void> {
   for (const k of Object.keys(env)) if (/^VEGVISION_(DATABASE_URL|KAFKA|S3_|EVENT_STORE|BUS|STORAGE|READ_MODEL)/.test(k)) delete env[k];
   try {
     process.stdout.write(`profiling vegvision label of ${n} files (baseline), then vegvision import of the same files…\n`);
-    const labelProfile = await profiled(['label', '--json', ...subset.files], env);
-    const importProfile = await profiled(['--data-dir', dataDir, 'import', subset.dir], env);
+    const labelProfiles = await profiled(['label', '--json', ...subset.files], env);
+    const importProfiles = await profiled(['--data-dir', dataDir, 'import', subset.dir], env);
     const cache = path.join(RESULTS, '.cache');
     fs.mkdirSync(cache, { recursive: true });
-    fs.writeFileSync(path.join(cache, 'profile-import.cpuprofile'), JSON.stringify(importProfile));
-    const label = splitProfile(labelProfile);
-    const imp = splitProfile(importProfile);
+    fs.writeFileSync(path.join(cache, 'profile-import.cpuprofile'), JSON.stringify(importProfiles.main));
+    const label = splitProfile(labelProfiles.main);
+    const imp = splitProfile(importProfiles.main);
+    const labelThreads = sumSplits(labelProfiles.threads.map(splitProfile));
+    const importThreads = sumSplits(importProfiles.threads.map(splitProfile));
     const categories = Object.keys(imp.byCategory).sort((a, b) => imp.byCategory[b] - imp.byCategory[a]);
     const perImage = (ms: number) => ms / n;
     const rows: (string | number)[][] = categories.map((c) => [
@@ -153,6 +169,21 @@ export async function benchProfile(flags: Args): Promise<void> {
         'flame graph: bench/results/.cache/profile-import.cpuprofile (Chrome DevTools > Performance > Load profile, or speedscope)',
       ],
     });
+    const threadCategories = Object.keys(importThreads.byCategory)
+      .filter((c) => importThreads.byCategory[c] / n >= 0.01 || (labelThreads.byCategory[c] ?? 0) / n >= 0.01)
+      .sort((a, b) => importThreads.byCategory[b] - importThreads.byCategory[a]);
+    const threadRows: (string | number)[][] = threadCategories.map((c) => [c, perImage(importThreads.byCategory[c]), perImage(labelThreads.byCategory[c] ?? 0)]);
+    threadRows.push([
+      `**labelling threads busy, total** (import: ${importProfiles.threads.length} thread(s), label: ${labelProfiles.threads.length})`,
+      perImage(importThreads.busyMs),
+      perImage(labelThreads.busyMs),
+    ]);
+    const threadsMd = printTable({
+      title: `The labelling pool's threads: CPU per image (decode, inference, colour), summed over the threads`,
+      columns: ['running', 'import ms/image', 'label ms/image (baseline)'],
+      rows: threadRows,
+      notes: ['worker threads of the labelling pool (and any other worker thread the process starts), same sampling as above'],
+    });
     await barChart(
       'profile-import.png',
       `vegvision import, main-thread CPU per image by what runs (${n} images)`,
@@ -163,7 +194,7 @@ export async function benchProfile(flags: Args): Promise<void> {
         { label: 'import, all', value: perImage(imp.busyMs), unit: 'ms/image' },
       ],
     );
-    saveResult('profile-import', { n, model: path.basename(model.dir), machine: m, import: imp, label }, md);
+    saveResult('profile-import', { n, model: path.basename(model.dir), machine: m, import: imp, label, importThreads, labelThreads }, `${md}\n\n${threadsMd}`);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(subset.dir, { recursive: true, force: true });

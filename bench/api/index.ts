@@ -249,7 +249,8 @@ export async function benchApi(flags: Args = {}): Promise<void> {
     uploads: Number(flags['uploads'] ?? 50),
     catalog: Number(flags['catalog'] ?? 0),
   };
-  const suffix = o.catalog > 0 ? `-${o.catalog}` : '';
+  // A distributed-only run keeps its own files next to the embedded (or both-modes) ones.
+  const suffix = `${o.catalog > 0 ? `-${o.catalog}` : ''}${flags['no-embedded'] ? '-distributed' : ''}`;
   const t0 = Date.now();
   const say = (msg: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${msg}\n`);
   // --no-embedded: the distributed mode only (its own /healthz is then the baseline).

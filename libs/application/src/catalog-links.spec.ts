@@ -26,4 +26,20 @@ describe('CatalogService links', () => {
     jest.setSystemTime(new Date('2026-12-07T12:01:00.001Z'));
     expect(await catalog.withLink(view('a'))).toMatchObject({ url: 'https://x/a?n=3&ttl=300', urlExpiresAt: '2026-12-07T12:06:00.001Z' });
   });
+
+  it('hands out the same linked object for a frozen (kept) view, a fresh one for a view made for one read', async () => {
+    const storage = { presignGet: async (key: string) => `https://x/${key}` } as unknown as ObjectStorage;
+    const config = { limits: { linkTtlSeconds: 300 } } as unknown as VegvisionConfig;
+    const catalog = new CatalogService({} as ReadModel, storage, config);
+    const kept = Object.freeze({ objectKey: 'k' }) as ImageView;
+    const first = await catalog.withLink(kept);
+    expect(await catalog.withLink(kept)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    const once = { objectKey: 'k' } as ImageView;
+    const a = await catalog.withLink(once);
+    const b = await catalog.withLink(once);
+    expect(a).not.toBe(b);
+    expect(a).toEqual(b);
+    expect(Object.isFrozen(a)).toBe(false);
+  });
 });

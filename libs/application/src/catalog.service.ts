@@ -31,8 +31,9 @@ export class CatalogService {
 
   /**
    * The view with its link, by view object: a read model that hands out the same (frozen) view
-   * object for an unchanged row gets the same object back while the link is the same, so what
-   * callers derive from it (the API's serialised JSON) can be kept by identity too.
+   * object for an unchanged row gets the same (frozen) object back while the link is the same,
+   * so what callers derive from it (the API's serialised JSON) can be kept by identity too. A
+   * view that is not frozen gets a fresh, unfrozen object, kept nowhere.
    */
   private readonly withLinks = new WeakMap<ImageView, ImageWithLink>();
 
@@ -47,6 +48,8 @@ export class CatalogService {
       this.links.set(view.objectKey, link);
       if (this.links.size > LINK_CACHE_SIZE) this.links.delete(this.links.keys().next().value as string);
     }
+    // Kept by identity only for a view the read model keeps (frozen, see ImageView).
+    if (!Object.isFrozen(view)) return { ...view, url: link.url, urlExpiresAt: link.expiresAt };
     const known = this.withLinks.get(view);
     if (known && known.url === link.url && known.urlExpiresAt === link.expiresAt) return known;
     const linked: ImageWithLink = Object.freeze({ ...view, url: link.url, urlExpiresAt: link.expiresAt });

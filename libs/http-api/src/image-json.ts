@@ -1,6 +1,7 @@
 // The API's hot reads (the listing, the random sample) serialise their images from kept JSON:
-// each image object the catalog hands out (the same frozen object while its row and its link
-// are unchanged) is turned into its JSON once, with `closestKind`, and a page is those
+// each frozen image object the catalog hands out (the same object while its row and its link
+// are unchanged) is turned into its JSON once (an unfrozen one was made for one read: its JSON
+// is not kept), with `closestKind`, and a page is those
 // fragments joined. Serialising ~75 KB of JSON per listing page, and Express's ETag (a SHA-1
 // over the whole body), were most of a page's CPU. The listing's ETag is a hash of the
 // fragments' own hashes and the rest of the body instead: as exact, far less to hash.
@@ -21,12 +22,12 @@ const sha1 = (text: string) => createHash('sha1').update(text).digest('base64url
 export class ImageJson {
   private readonly fragments = new WeakMap<object, Fragment>();
 
-  /** The JSON of `withClosestKind(image)`. */
+  /** The JSON of `withClosestKind(image)`, kept by the object only when it is frozen (one the catalog hands out again). */
   fragment(image: Labelled & object): Fragment {
     let fragment = this.fragments.get(image);
     if (!fragment) {
       fragment = { json: JSON.stringify(withClosestKind(image)) };
-      this.fragments.set(image, fragment);
+      if (Object.isFrozen(image)) this.fragments.set(image, fragment);
     }
     return fragment;
   }

@@ -16,6 +16,13 @@ export interface PaletteShareView {
   share: number;
 }
 
+/**
+ * An image as the catalog shows it. A view the read model keeps is frozen and handed out again,
+ * the same object, while its row is unchanged: callers may keep what they derive from a frozen
+ * view by its identity. A view that is not frozen was made for this one read: keeping anything
+ * by it would only hold garbage (a long-lived map entry keeps a short-lived object alive into
+ * V8's old generation).
+ */
 export interface ImageView {
   imageId: string;
   objectKey: string;

@@ -46,8 +46,11 @@ describe('ImageViewCache', () => {
     expect(cache.admittingFew).toBe(true);
     let kept = 0;
     for (let i = 0; i < 1600; i++) {
-      cache.view(row(`cold-${i}`, 1), map, 0);
-      if (cache.kept(`cold-${i}`, 1, 0)) kept++;
+      const view = cache.view(row(`cold-${i}`, 1), map, 0);
+      const isKept = cache.kept(`cold-${i}`, 1, 0) !== undefined;
+      if (isKept) kept++;
+      // Frozen exactly when kept: the port's sign that callers may keep things by it.
+      expect(Object.isFrozen(view)).toBe(isKept);
     }
     expect(kept).toBe(100);
     // The same rows read over and over (the working set fits): the hit rate recovers.

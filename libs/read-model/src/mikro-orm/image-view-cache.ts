@@ -14,7 +14,7 @@
 // to 450 MB, `--trace-gc`). So while
 // fewer than MIN_HIT_RATE of a window's lookups hit, a miss is kept only one time in
 // ADMIT_WHEN_COLD (enough for the hit rate to recover once the working set fits again); the
-// other views die young.
+// other views die young, and are handed out unfrozen (the port's sign that a view is not kept).
 import type { ImageView } from '../read-model.port';
 
 /** Lookups per window of the hit rate. */
@@ -62,8 +62,9 @@ export class ImageViewCache {
     const hit = this.kept(id, position, now);
     this.count(hit !== undefined);
     if (hit) return hit;
+    // Not kept: not frozen either, so that no caller keeps anything by it (see ImageView).
+    if (this.cold && this.misses++ % ADMIT_WHEN_COLD !== 0) return map(row);
     const view = Object.freeze(map(row));
-    if (this.cold && this.misses++ % ADMIT_WHEN_COLD !== 0) return view;
     this.entries.delete(id);
     this.entries.set(id, { position, at: now, view });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);

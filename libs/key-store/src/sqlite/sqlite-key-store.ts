@@ -78,8 +78,10 @@ export class SqliteKeyStore implements KeyStore {
     if (this.closed) throw new KeyStoreClosedError();
     assertKeyId(id);
     const { changes } = this.deleteStatement.run(id);
+    // Synced even when there was nothing to delete: a destroy retried after its sync failed
+    // finds the row gone, and its delete is durable only once synced.
+    await this.syncWal();
     if (changes > 0) {
-      await this.syncWal();
       try {
         this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
       } catch {
@@ -95,6 +97,8 @@ export class SqliteKeyStore implements KeyStore {
       await (await this.wal).datasync();
     } catch (error) {
       this.wal = undefined;
+      // No WAL file: nothing was written since the database was last checkpointed and closed.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
   }

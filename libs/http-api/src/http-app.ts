@@ -47,6 +47,9 @@ export interface HttpAppOptions {
   consoleDir?: string;
 }
 
+/** Paths of the API and the operations endpoints: never the console's files or routes. */
+const NOT_CONSOLE = /^\/(api|healthz|readyz|metrics)(\/|$)/;
+
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
@@ -102,11 +105,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestExpres
 
   if (options.consoleDir && fs.existsSync(path.join(options.consoleDir, 'index.html'))) {
     const dir = options.consoleDir;
-    app.use(express.static(dir, { index: 'index.html', maxAge: '1h' }));
-    // Client-side routes of the console fall back to index.html; API paths never do.
+    const files = express.static(dir, { index: 'index.html', maxAge: '1h' });
+    // The console's files, and index.html for its client-side routes. API paths never reach
+    // either: the static handler would look each one up on disk first (a file system call and
+    // a 404 error object per API request, about a tenth of a browse request's CPU).
     app.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' || /^\/(api|healthz|readyz|metrics)(\/|$)/.test(req.path)) return next();
-      res.sendFile(path.join(dir, 'index.html'));
+      if (NOT_CONSOLE.test(req.path)) return next();
+      files(req, res, (error?: unknown) => {
+        if (error || req.method !== 'GET') return next(error);
+        res.sendFile(path.join(dir, 'index.html'));
+      });
     });
   }
   // Unknown routes: Nest raises NotFoundException, which ProblemFilter turns into problem+json.

@@ -21,6 +21,8 @@ import { buildOpenApiDocument } from './openapi';
 import { EditorTokenGuard } from './editor-token.guard';
 import { ImageEditsController } from './image-edits.controller';
 import { CatalogImportController } from './catalog-import.controller';
+import { PrototypedExpressAdapter } from './express-adapter';
+import { tuneHeapForServing } from './heap-tuning';
 import { ProblemFilter } from './problem';
 import { uploadLimits } from './upload-limits';
 
@@ -63,10 +65,12 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction): void
 }
 
 export async function createHttpApp(options: HttpAppOptions): Promise<NestExpressApplication> {
+  tuneHeapForServing();
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(
     HttpApiModule.forRoot(config, logger, options.workers ?? true, options.api ?? true),
+    new PrototypedExpressAdapter(),
     {
       logger: ['error', 'warn'],
       // No global body parser: the routes that take a body parse it themselves

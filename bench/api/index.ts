@@ -153,6 +153,8 @@ interface Options {
   uploads: number;
   /** Catalog size to grow to with synthetic rows; 0: the seed sample only. */
   catalog: number;
+  /** Distributed: stop the relay and the three consumers before the load (the api service alone on the servers). */
+  apiAlone: boolean;
 }
 
 async function measure(mode: string, url: string, pids: () => number[], o: Options, say: (m: string) => void) {
@@ -229,6 +231,12 @@ async function distributedMode(o: Options, say: (m: string) => void): Promise<Mo
       say(`api (distributed): once the projector has caught up, growing the catalog to ${o.catalog} images (synthetic rows)...`);
       catalogSize = await growCatalogAt({ kind: 'postgres', url: process.env['VEGVISION_DATABASE_URL']!, schema: cluster.readSchema }, o.catalog, 270);
     }
+    if (o.apiAlone) {
+      // What the other four services cost the api's tails on a shared machine: the same load
+      // with only the api service (and the servers) running.
+      say('api (distributed): stopping relay, classifier, colour-detector and projector (--api-alone)...');
+      await Promise.all(cluster.running().filter((s) => s.name !== 'api').map((s) => s.stop()));
+    }
     // CPU per request: the api service's (it answers every read; the others idle meanwhile).
     const apiPid = [...cluster.services.values()].find((s) => s.name === 'api')?.process.pid ?? 0;
     const r = await measure('distributed', cluster.api, () => [apiPid], o, say);
@@ -248,9 +256,10 @@ export async function benchApi(flags: Args = {}): Promise<void> {
     connections: Number(flags['connections'] ?? 16),
     uploads: Number(flags['uploads'] ?? 50),
     catalog: Number(flags['catalog'] ?? 0),
+    apiAlone: Boolean(flags['api-alone']),
   };
   // A distributed-only run keeps its own files next to the embedded (or both-modes) ones.
-  const suffix = `${o.catalog > 0 ? `-${o.catalog}` : ''}${flags['no-embedded'] ? '-distributed' : ''}`;
+  const suffix = `${o.catalog > 0 ? `-${o.catalog}` : ''}${flags['no-embedded'] ? '-distributed' : ''}${o.apiAlone ? '-api-alone' : ''}`;
   const t0 = Date.now();
   const say = (msg: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${msg}\n`);
   // --no-embedded: the distributed mode only (its own /healthz is then the baseline).
@@ -283,7 +292,11 @@ export async function benchApi(flags: Args = {}): Promise<void> {
     notes: [
       `catalog: ${o.catalog > 0 ? `${modes.map((md) => `${md.mode} ${md.catalogSize}`).join(', ')} images: the seed sample (270, imported) grown with synthetic projected rows (bench/api/synthetic.ts)` : 'the seed sample (270 images)'}; model: ${model.note}`,
       'server CPU ms/req: user + system CPU time of the serving process (distributed: the api service) over the phase, divided by the requests answered (10 ms clock ticks)',
-      ...(typeof dist === 'string' ? [`distributed: ${dist}`] : ['distributed: the api service on PostgreSQL (read model), behind it relay, classifier, colour-detector and projector on Kafka and S3']),
+      ...(typeof dist === 'string' ? [`distributed: ${dist}`] : [
+            o.apiAlone
+              ? 'distributed: the api service on PostgreSQL (read model) alone; relay, classifier, colour-detector and projector stopped after the seed import (--api-alone)'
+              : 'distributed: the api service on PostgreSQL (read model), behind it relay, classifier, colour-detector and projector on Kafka and S3',
+          ]),
       machineLine(m),
     ],
   });

@@ -12,11 +12,7 @@
 // scavenges anyway.
 import v8 from 'node:v8';
 
-let tuned = false;
-
-/** Turns allocation-site pretenuring off for this process (idempotent). */
+/** Turns allocation-site pretenuring off for this process (setting it again changes nothing). */
 export function tuneHeapForServing(): void {
-  if (tuned) return;
   v8.setFlagsFromString('--no-allocation-site-pretenuring');
-  tuned = true;
 }
